@@ -1,0 +1,100 @@
+/**
+ * Ports: the seams between the orchestrator's parts. Implementations own their connections.
+ *
+ * SplitStore is the one module that owns the split / attempt state machine (see DESIGN.md,
+ * "Split lifecycle"). Everything that changes a split or an attempt goes through it, so the
+ * transitions live in one place:
+ *   Split:   PENDING → RUNNING → DONE | FAILED            (RUNNING → PENDING when its lease is lost
+ *                                                          and retries remain)
+ *   Attempt: RUNNING → SUCCEEDED | LOST | CANCELLED | FAILED
+ */
+
+export const JobStatus = {
+  QUEUED: 'QUEUED',
+  RUNNING: 'RUNNING',
+  SUCCEEDED: 'SUCCEEDED',
+  FAILED: 'FAILED',
+  CANCELLED: 'CANCELLED',
+} as const;
+export type JobStatus = (typeof JobStatus)[keyof typeof JobStatus];
+
+export const SplitStatus = {
+  PENDING: 'PENDING',
+  RUNNING: 'RUNNING',
+  DONE: 'DONE',
+  FAILED: 'FAILED',
+} as const;
+export type SplitStatus = (typeof SplitStatus)[keyof typeof SplitStatus];
+
+export const AttemptStatus = {
+  RUNNING: 'RUNNING',
+  SUCCEEDED: 'SUCCEEDED',
+  LOST: 'LOST',
+  CANCELLED: 'CANCELLED',
+  FAILED: 'FAILED',
+} as const;
+export type AttemptStatus = (typeof AttemptStatus)[keyof typeof AttemptStatus];
+
+export const TaskManagerStatus = {
+  STARTING: 'STARTING',
+  RUNNING: 'RUNNING',
+  EXITED: 'EXITED',
+  FAILED: 'FAILED',
+} as const;
+export type TaskManagerStatus = (typeof TaskManagerStatus)[keyof typeof TaskManagerStatus];
+
+/** One input of a job: its position in the job's input list and the URL / key / path itself. */
+export interface WorkItem {
+  index: number;
+  input: string;
+}
+
+/** What a task manager reports for one input: exactly one of `label` or `errorCode` is set. */
+export interface ItemOutcome {
+  index: number;
+  input: string;
+  label: string | null;
+  probabilities: number[] | null;
+  errorCode: string | null;
+  errorMessage: string | null;
+  /** Milliseconds spent per stage for this item (fetch, preprocess, infer), when known. */
+  fetchMs?: number | null;
+  preprocessMs?: number | null;
+  inferMs?: number | null;
+}
+
+export type ClaimResult =
+  | {
+      kind: 'split';
+      attemptId: string;
+      splitId: string;
+      ordinal: number;
+      speculative: boolean;
+      leaseExpiresAt: Date;
+      items: WorkItem[];
+    }
+  /** Nothing to claim now but splits are still running: wait (bounded back-off) and ask again. */
+  | { kind: 'wait'; retryAfterMs: number }
+  /** The job is over (done, failed or cancelled): the task manager should exit. */
+  | { kind: 'done' };
+
+export type HeartbeatResult =
+  | { kind: 'continue'; leaseExpiresAt: Date }
+  /** Another attempt won, the lease was lost, or the job was cancelled: stop this attempt. */
+  | { kind: 'abandon'; reason: 'SPLIT_DONE' | 'LEASE_LOST' | 'JOB_CANCELLED' | 'UNKNOWN_ATTEMPT' };
+
+export type CompleteResult =
+  /** This attempt won: its outcomes were stored. */
+  | { kind: 'accepted'; stored: number }
+  /** Already completed by this same attempt (a retried call): nothing changed. */
+  | { kind: 'duplicate' }
+  /** Another attempt completed first, or the split already failed: outcomes discarded. */
+  | { kind: 'discarded'; reason: 'SPLIT_DONE' | 'SPLIT_FAILED' | 'JOB_CANCELLED' | 'UNKNOWN_ATTEMPT' };
+
+export interface SplitStore {
+  /** Claim the next split of `jobId` for `taskManagerId` with a lease; originals before speculative copies. */
+  claim(jobId: string, taskManagerId: string, leaseMs: number): Promise<ClaimResult>;
+  heartbeat(attemptId: string, leaseMs: number): Promise<HeartbeatResult>;
+  /** Idempotent; first completion of a split wins through one conditional update. */
+  complete(attemptId: string, outcomes: ItemOutcome[]): Promise<CompleteResult>;
+}
