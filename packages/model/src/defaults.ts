@@ -1,0 +1,31 @@
+/**
+ * Frozen defaults for the model package. Units are in the names; each number says where it comes from.
+ */
+export const PREPROCESS_DEFAULTS = Object.freeze({
+  /**
+   * Decode guard: 50 megapixels. METASPACE ion images are at most a few thousand pixels a side
+   * (~10 MP); 50 MP leaves headroom while refusing decompression bombs (sharp's own default is ~268 MP).
+   */
+  limitInputPixels: 50_000_000,
+  /**
+   * Resize kernel: a triangle (bilinear) filter scaled to the reduction factor. Unlike lanczos it never
+   * overshoots, so hot spots don't ring and values stay within [0, 255]; it is also the cheapest.
+   */
+  resizeKernel: 'linear',
+  /**
+   * Resize fit: stretch to the model size (no crop, no padding). Off-sample signal often sits at the
+   * field's edges, so cropping would hide exactly what we classify; ion images are nearly square anyway.
+   */
+  resizeFit: 'fill',
+  /** Transparent pixels carry no ion signal: alpha is flattened onto black (zero intensity). */
+  flattenBackground: '#000000',
+} as const);
+
+export const MANIFEST_DEFAULTS = Object.freeze({
+  /** File name of the manifest inside a model directory. */
+  manifestFile: 'manifest.json',
+  /** Manifest format tag; bump when the manifest's meaning changes. */
+  format: 'offsample-model/1',
+  /** Name of the shipped model's directory under packages/model/models/. */
+  defaultModelName: 'offsample-cnn',
+} as const);
