@@ -29,3 +29,15 @@ export const MANIFEST_DEFAULTS = Object.freeze({
   /** Name of the shipped model's directory under packages/model/models/. */
   defaultModelName: 'offsample-cnn',
 } as const);
+
+export const DATASET_DEFAULTS = Object.freeze({
+  /** Image side range in pixels: METASPACE ion images of small datasets are tens to a few hundred pixels a side. */
+  minSizePx: 32,
+  maxSizePx: 256,
+  /** Balanced classes unless asked otherwise. */
+  offSampleFraction: 0.5,
+  /** PNG files encoded at once while writing a dataset (sharp work runs on libuv threads). */
+  writeConcurrency: 4,
+  /** zlib level for the PNGs; fixed so that a seed always gives the same bytes. */
+  pngCompressionLevel: 6,
+} as const);

@@ -1,7 +1,13 @@
-export { PREPROCESS_DEFAULTS, MANIFEST_DEFAULTS } from './defaults.js';
+export { PREPROCESS_DEFAULTS, MANIFEST_DEFAULTS, DATASET_DEFAULTS } from './defaults.js';
 export { ModelError, ModelErrorCode } from './errors.js';
 export type { ModelManifest } from './manifest.js';
 export { ModelManifestSchema, parseManifest, loadModel, defaultModelDir } from './manifest.js';
 export type { TensorFromImageOptions } from './preprocess.js';
 export { tensorFromImage } from './preprocess.js';
 export { softmax } from './softmax.js';
+export type { Rng } from './random.js';
+export { mulberry32, deriveSeed } from './random.js';
+export type { IonImage, GenerateIonImageOptions } from './generator.js';
+export { IonLabel, generateIonImage } from './generator.js';
+export type { DatasetPlanOptions, GenerateDatasetOptions, DatasetItem } from './dataset.js';
+export { planDataset, encodePng, renderItem, generateDataset } from './dataset.js';
