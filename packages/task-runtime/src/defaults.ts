@@ -1,0 +1,52 @@
+/**
+ * Frozen defaults of the task-manager config, with units in the names and where each number
+ * comes from. `compileTaskManagerConfig()` fills every field the caller leaves out from here.
+ */
+export const TASK_MANAGER_DEFAULTS = Object.freeze({
+  load: Object.freeze({
+    /** Downloads in flight. I/O-bound: 32 keeps a 2-vCPU Lambda's preprocess stage fed from S3/HTTP
+     *  with ~50 ms first-byte latency (8 in-flight decodes at ~450 img/s need ~25 fetches waiting). */
+    maxConcurrency: 32,
+    /** Per attempt, connect + headers + body. Ion images are < 1 MB: 10 s is generous. */
+    timeoutMs: 10_000,
+    /** Response body cap. 32 MiB is far above any real input and bounds memory per fetch. */
+    maxBytes: 32 * 1024 * 1024,
+    /** Extra attempts after the first, for retryable failures only (5xx, 429, timeouts, resets). */
+    retries: 3,
+    /** Back-off before retry n is base × 2^(n-1), with jitter: 200, 400, 800 ms. */
+    retryBaseDelayMs: 200,
+    /** Cap on one back-off (also the largest Retry-After honoured). */
+    retryMaxDelayMs: 5_000,
+    /** HTTP redirects followed per attempt, each target checked against the address rules. */
+    maxRedirects: 5,
+    /** 127.0.0.0/8 and ::1. Off by default; the local demo turns it on. */
+    allowLoopback: false,
+    /** RFC 1918, CGNAT, unique-local (and loopback). Link-local / metadata addresses are never allowed. */
+    allowPrivateAddresses: false,
+    /** Local paths and file:// URLs. Off by default so a Lambda task manager never reads its own disk. */
+    allowLocalFiles: false,
+  }),
+  preprocess: Object.freeze({
+    /** Images decoded at once. STACK.md: sharp reaches ~450 img/s with 8 in flight on 2 cores. */
+    concurrency: 8,
+    /** sharp's decode pixel limit, as @offsample/model's PREPROCESS_DEFAULTS: ion images are ≤ ~10 MP;
+     *  50 MP leaves headroom while refusing decompression bombs (sharp's own default is ~268 MP). */
+    limitInputPixels: 50_000_000,
+  }),
+  predict: Object.freeze({
+    /** STACK.md: batch size barely changes CPU throughput; 8 amortises per-call overhead. */
+    batchSize: 8,
+    /** One session using both cores equals two 1-thread sessions (STACK.md), with half the memory. */
+    sessions: 1,
+    /** Lambda at ≥ 1769 MB and this machine have 2 vCPUs. */
+    intraOpThreads: 2,
+  }),
+  queues: Object.freeze({
+    /** Work items waiting for a fetch slot (tiny objects; keeps the next split ready). */
+    inputCapacity: 256,
+    /** Fetched bodies waiting for preprocessing: 2 × preprocess.concurrency. */
+    fetchedCapacity: 16,
+    /** Tensors waiting for inference: 4 × batchSize (a 224² float tensor is 600 kB). */
+    tensorCapacity: 32,
+  }),
+});

@@ -1,0 +1,46 @@
+/**
+ * The payload a task manager is started with (Lambda event / child-process message), validated
+ * with zod at the process boundary. `mode` discriminates: 'static' carries its split; 'dynamic'
+ * (pulling splits from the worker endpoint) is added as another member of the union.
+ */
+import { z } from 'zod';
+import { formatIssues } from './config.js';
+import { OffsampleError, TaskErrorCode } from './errors.js';
+
+export const WorkItemSchema = z.strictObject({
+  index: z.number().int().min(0),
+  input: z.string().min(1).max(8192),
+});
+
+const common = {
+  version: z.literal(1),
+  jobId: z.string().min(1).max(200),
+  taskManagerId: z.string().min(1).max(200),
+  /** Job bucket: plain (scheme-less) inputs are keys in it. */
+  bucket: z.string().min(1).max(255).optional(),
+  /** TaskManagerConfigInput; checked by compileTaskManagerConfig for field-level messages. */
+  config: z.unknown().optional(),
+  /** Model directory on the task manager's disk; the shipped model when absent. */
+  model: z.strictObject({ dir: z.string().min(1) }).optional(),
+};
+
+export const StaticTaskManagerPayloadSchema = z.strictObject({
+  ...common,
+  mode: z.literal('static'),
+  split: z.strictObject({
+    splitId: z.string().min(1).max(200),
+    items: z.array(WorkItemSchema),
+  }),
+});
+
+export const TaskManagerPayloadSchema = z.discriminatedUnion('mode', [StaticTaskManagerPayloadSchema]);
+
+export type StaticTaskManagerPayload = z.infer<typeof StaticTaskManagerPayloadSchema>;
+export type TaskManagerPayload = z.infer<typeof TaskManagerPayloadSchema>;
+
+/** Validate an untrusted payload; throws PAYLOAD_INVALID naming the field and value. */
+export function parseTaskManagerPayload(raw: unknown): TaskManagerPayload {
+  const parsed = TaskManagerPayloadSchema.safeParse(raw, { reportInput: true });
+  if (!parsed.success) throw new OffsampleError(TaskErrorCode.PAYLOAD_INVALID, formatIssues('payload', parsed.error.issues));
+  return parsed.data;
+}

@@ -1,0 +1,165 @@
+/**
+ * runTaskManager(payload, deps): what a Lambda handler or a child-process entrypoint calls.
+ * Shared set-up (validate payload and config, load the model, build the pipeline) is separate
+ * from the per-mode loop, so the dynamic (pull) mode is one more branch.
+ *
+ * Inference sessions are cached in the module across calls: a warm Lambda (or a child reused
+ * for several payloads) does not load the model again. The first load in a process is the
+ * cold start.
+ */
+import { performance } from 'node:perf_hooks';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { defaultModelDir, loadModel } from '@offsample/model';
+import { compileTaskManagerConfig, type TaskManagerConfig } from './config.js';
+import { normalizeError, OffsampleError, TaskErrorCode } from './errors.js';
+import { createSessionPool, type LoadedModel, type SessionPool } from './infer.js';
+import { parseTaskManagerPayload, type StaticTaskManagerPayload, type TaskManagerPayload } from './payload.js';
+import { createPipeline, type Pipeline } from './pipeline.js';
+import type { ItemOutcome, LogFn, NowFn } from './types.js';
+
+export interface TaskManagerDeps {
+  /** Called for each item as it finishes (completion order). */
+  onOutcome?: (outcome: ItemOutcome) => void;
+  /** Client for s3:// inputs and bucket keys (endpoint, credentials); default `new S3Client({})`. */
+  s3Client?: S3Client;
+  log?: LogFn;
+  /** Wall clock for startedAt / endedAt (durations use the monotonic clock). */
+  now?: NowFn;
+}
+
+export interface TaskManagerReport {
+  items: number;
+  errors: number;
+  /** Time with at least one item in the pipeline. */
+  busyMs: number;
+  /** Lifetime minus busy time minus model load. */
+  idleMs: number;
+  /** First model load in this process. */
+  coldStart: boolean;
+  /** ISO 8601. */
+  startedAt: string;
+  endedAt: string;
+  /** Reading the manifest and creating the sessions; 0 when cached sessions were reused. */
+  modelLoadMs: number;
+}
+
+export interface TaskManagerResult {
+  /** In split order, one per item. */
+  outcomes: ItemOutcome[];
+  report: TaskManagerReport;
+}
+
+interface CachedPool {
+  key: string;
+  pool: Promise<SessionPool>;
+  users: number;
+}
+
+let cached: CachedPool | undefined;
+let modelLoadedOnce = false;
+
+async function acquireSessions(model: LoadedModel, config: TaskManagerConfig): Promise<{ pool: SessionPool; release: () => void; loaded: boolean }> {
+  const key = JSON.stringify([model.modelPath, config.predict.sessions, config.predict.intraOpThreads]);
+  let loaded = false;
+  if (cached?.key !== key) {
+    const previous = cached;
+    if (previous !== undefined && previous.users === 0) void previous.pool.then((p) => p.release()).catch(() => undefined);
+    const entry: CachedPool = { key, pool: createSessionPool(model, config.predict), users: 0 };
+    cached = entry;
+    loaded = true;
+    entry.pool.catch(() => {
+      if (cached === entry) cached = undefined; // let the next call try again
+    });
+  }
+  const entry = cached;
+  entry.users++;
+  try {
+    const pool = await entry.pool;
+    return { pool, release: () => void entry.users--, loaded };
+  } catch (err) {
+    entry.users--;
+    throw err;
+  }
+}
+
+/** Release the cached inference sessions (for tests and clean process shutdown). */
+export async function releaseCachedSessions(): Promise<void> {
+  const entry = cached;
+  cached = undefined;
+  if (entry !== undefined) await (await entry.pool.catch(() => undefined))?.release();
+}
+
+interface Prepared {
+  payload: TaskManagerPayload;
+  pipeline: Pipeline;
+  coldStart: boolean;
+  modelLoadMs: number;
+  releaseSessions: () => void;
+}
+
+async function prepare(payload: TaskManagerPayload, deps: TaskManagerDeps): Promise<Prepared> {
+  const config = compileTaskManagerConfig(payload.config);
+  const loadStarted = performance.now();
+  let model: LoadedModel;
+  try {
+    model = await loadModel(payload.model?.dir ?? defaultModelDir());
+  } catch (err) {
+    throw new OffsampleError(TaskErrorCode.MODEL_LOAD_FAILED, normalizeError(err).message, { cause: err });
+  }
+  const sessions = await acquireSessions(model, config);
+  const coldStart = sessions.loaded && !modelLoadedOnce;
+  if (sessions.loaded) modelLoadedOnce = true;
+  const modelLoadMs = sessions.loaded ? Math.round(performance.now() - loadStarted) : 0;
+  try {
+    const pipeline = await createPipeline(config, model, {
+      sessionPool: sessions.pool,
+      s3Client: deps.s3Client,
+      bucket: payload.bucket,
+      log: deps.log,
+    });
+    return { payload, pipeline, coldStart, modelLoadMs, releaseSessions: sessions.release };
+  } catch (err) {
+    sessions.release();
+    throw err;
+  }
+}
+
+async function runStatic(prepared: Prepared, payload: StaticTaskManagerPayload, deps: TaskManagerDeps): Promise<ItemOutcome[]> {
+  deps.log?.('info', 'static split started', { jobId: payload.jobId, splitId: payload.split.splitId, items: payload.split.items.length });
+  return prepared.pipeline.run(payload.split.items, deps.onOutcome);
+}
+
+export async function runTaskManager(rawPayload: unknown, deps: TaskManagerDeps = {}): Promise<TaskManagerResult> {
+  const now = deps.now ?? Date.now;
+  const startedAt = now();
+  const started = performance.now();
+  const payload = parseTaskManagerPayload(rawPayload);
+  const prepared = await prepare(payload, deps);
+  let outcomes: ItemOutcome[];
+  try {
+    switch (payload.mode) {
+      case 'static':
+        outcomes = await runStatic(prepared, payload, deps);
+        break;
+    }
+  } finally {
+    await prepared.pipeline.close();
+    prepared.releaseSessions();
+  }
+  const stats = prepared.pipeline.stats();
+  const lifetimeMs = performance.now() - started;
+  const busyMs = Math.round(stats.busyMs);
+  return {
+    outcomes,
+    report: {
+      items: stats.items,
+      errors: stats.errors,
+      busyMs,
+      idleMs: Math.max(0, Math.round(lifetimeMs) - busyMs - prepared.modelLoadMs),
+      coldStart: prepared.coldStart,
+      startedAt: new Date(startedAt).toISOString(),
+      endedAt: new Date(now()).toISOString(),
+      modelLoadMs: prepared.modelLoadMs,
+    },
+  };
+}
