@@ -1,0 +1,14 @@
+/**
+ * The command table. A new command is one file in this folder plus one line here; `main.ts`
+ * derives the top-level help and the dispatch from this list.
+ */
+import { classifyCommand } from './classify.js';
+import type { Command } from './command.js';
+import { datasetCommand } from './dataset.js';
+import { demoCommand } from './demo.js';
+
+export const COMMANDS: readonly Command[] = Object.freeze([datasetCommand, classifyCommand, demoCommand]);
+
+export function findCommand(name: string): Command | undefined {
+  return COMMANDS.find((c) => c.name === name);
+}

@@ -1,0 +1,38 @@
+/**
+ * Frozen defaults of the CLI. Units are in the names; each number says where it comes from.
+ */
+export const PROGRESS_DEFAULTS = Object.freeze({
+  /** TTY redraw period: 10 redraws a second reads as live without flooding a slow terminal. */
+  ttyRedrawMs: 100,
+  /** Not a TTY (CI logs, pipes): one line every 2 s keeps a log readable for a run of minutes. */
+  plainLineMs: 2_000,
+  /** img/s is averaged over the last 5 s: long enough to smooth batch bursts, short enough to follow a change. */
+  rateWindowMs: 5_000,
+  /** Width of the bar in characters; fits an 80-column terminal with the counters beside it. */
+  barWidthChars: 24,
+} as const);
+
+export const DATASET_DEFAULTS = Object.freeze({
+  /** Seed used when none is given, so two runs without --seed produce the same images. */
+  seed: 1,
+} as const);
+
+export const DEMO_DEFAULTS = Object.freeze({
+  /** ~500 images: a couple of seconds of work on 2 cores, enough for a meaningful img/s figure. */
+  count: 500,
+  /** Fixed seed: the demo's images (and so its accuracy figure) are the same on every machine. */
+  seed: 42,
+  /** Folder under the repository root; `.data/` is git-ignored. */
+  dataDir: '.data/demo',
+} as const);
+
+export const STATIC_SERVER_DEFAULTS = Object.freeze({
+  /** Loopback only: the demo and the benchmark never need to be reachable from elsewhere. */
+  host: '127.0.0.1',
+  /** 0 = an ephemeral port chosen by the OS, so parallel tests never collide. */
+  port: 0,
+  /** No added latency unless asked (the benchmark adds some to imitate a remote store). */
+  latencyMs: 0,
+  /** Keep idle sockets 30 s: longer than a client's pause between splits, so the pool is reused. */
+  keepAliveTimeoutMs: 30_000,
+} as const);

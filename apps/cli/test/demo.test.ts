@@ -1,0 +1,37 @@
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseJsonl, runCliProcess } from './helpers.js';
+
+describe('offsample demo', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'offsample-cli-demo-'));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('generates, serves and classifies images plus three bad inputs, then reuses the images', async () => {
+    const r = await runCliProcess(['demo', '--count', '40', '--dir', dir]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('generated 40 images');
+    expect(r.stderr).toMatch(/accuracy:\s+[\d.]+% \(\d+\/40 labelled images\)/);
+    expect(r.stderr).toMatch(/errors:\s+3/);
+
+    const lines = parseJsonl(await readFile(path.join(dir, 'results.jsonl'), 'utf8'));
+    expect(lines).toHaveLength(43);
+    expect(lines.map((l) => l.index)).toEqual(lines.map((_, i) => i));
+    const codes = lines.flatMap((l) => ((l.error as { code: string } | undefined)?.code ?? []) as string[]).sort();
+    expect(codes).toHaveLength(3);
+    expect(codes).toContain('NOT_FOUND');
+    expect(codes).toContain('NOT_AN_IMAGE');
+
+    const stamp = (await stat(path.join(dir, 'images', 'dataset.json'))).mtimeMs;
+    const again = await runCliProcess(['demo', '--count', '40', '--dir', dir]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).toContain('reusing 40 images');
+    expect((await stat(path.join(dir, 'images', 'dataset.json'))).mtimeMs).toBe(stamp);
+  });
+});
