@@ -105,7 +105,7 @@ export async function runClassification(options: ClassifyRunOptions): Promise<Cl
   try {
     labels = (await loadModel(modelDir)).manifest.labels;
   } catch (err) {
-    throw new CliError(CliErrorCode.Config, `--model ${modelDir}: ${errorMessage(err)}`, { cause: err });
+    throw new CliError(CliErrorCode.Config, `model ${modelDir}: ${errorMessage(err)}`, { cause: err });
   }
 
   const stats = createRunStats(inputs.length);

@@ -73,7 +73,7 @@ export function createProgressBar(options: ProgressBarOptions): ProgressBar {
     const width = PROGRESS_DEFAULTS.barWidthChars;
     const filled = Math.round(frac * width);
     const bar = withBar ? `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ` : '';
-    const eta = s.etaSec === null ? '?' : formatDuration(s.etaSec * 1000);
+    const eta = s.done >= total ? '-' : s.etaSec === null ? '?' : formatDuration(s.etaSec * 1000);
     return (
       `${label}${bar}${s.done}/${total} ${pct} | errors ${s.errors} | ` +
       `${s.ratePerSec.toFixed(1)} img/s | ETA ${eta} | ${formatDuration(s.elapsedMs)}`

@@ -29,6 +29,7 @@ Options:
   --seed S           dataset seed (default ${DEMO_DEFAULTS.seed})
   --dir DIR          data folder (default <repo>/${DEMO_DEFAULTS.dataDir})
   --latency-ms MS    delay the server adds to every response (default 0)
+  --model DIR        model directory (default: the shipped model)
   --keep-open        keep serving the images after the run, until Ctrl-C
   -h, --help         show this help`;
 
@@ -61,6 +62,7 @@ export const demoCommand: Command = {
       seed: { type: 'string' },
       dir: { type: 'string' },
       'latency-ms': { type: 'string' },
+      model: { type: 'string' },
       'keep-open': { type: 'boolean' },
     });
     if (args.help) {
@@ -70,6 +72,7 @@ export const demoCommand: Command = {
     const count = intFlag(NAME, args.values, 'count', DEMO_DEFAULTS.count, { min: 1, max: 1_000_000 });
     const seed = intFlag(NAME, args.values, 'seed', DEMO_DEFAULTS.seed);
     const latencyMs = intFlag(NAME, args.values, 'latency-ms', 0, { min: 0, max: 60_000 });
+    const modelDir = optionalString(args.values, 'model');
     const dir = path.resolve(optionalString(args.values, 'dir') ?? path.join(repoRoot(), DEMO_DEFAULTS.dataDir));
     const log = (line: string): void => void io.stderr.write(`${line}\n`);
 
@@ -106,6 +109,7 @@ export const demoCommand: Command = {
       const { stats } = await runClassification({
         inputs,
         allowLoopback: true,
+        modelDir: modelDir === undefined ? undefined : path.resolve(modelDir),
         out: resultsFile,
         progressStream: io.stderr,
         progressLabel: NAME,
