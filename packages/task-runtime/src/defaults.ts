@@ -9,8 +9,9 @@ export const TASK_MANAGER_DEFAULTS = Object.freeze({
     maxConcurrency: 32,
     /** Per attempt, connect + headers + body. Ion images are < 1 MB: 10 s is generous. */
     timeoutMs: 10_000,
-    /** Response body cap. 32 MiB is far above any real input and bounds memory per fetch. */
-    maxBytes: 32 * 1024 * 1024,
+    /** Response body cap. Ion-image PNGs are well under 1 MB; 16 MiB leaves headroom while keeping the
+     *  worst case (32 fetches + 16 queued bodies, 768 MiB) within a 1.5 GB Lambda. */
+    maxBytes: 16 * 1024 * 1024,
     /** Extra attempts after the first, for retryable failures only (5xx, 429, timeouts, resets). */
     retries: 3,
     /** Back-off before retry n is base × 2^(n-1), with jitter: 200, 400, 800 ms. */

@@ -214,7 +214,7 @@ function decodeAnswer<Res extends z.ZodType>(route: string, schema: Res, status:
   } catch {
     throw new WorkerClientError(WorkerClientErrorCode.INVALID_RESPONSE, `${route}: answer is not JSON (HTTP ${status}): ${clip(text)}`, { status });
   }
-  const decoded = schema.safeDecode(json);
+  const decoded = schema.safeDecode(json as z.input<Res>);
   if (!decoded.success) {
     const issues = protocolIssues(decoded.error.issues);
     throw new WorkerClientError(WorkerClientErrorCode.INVALID_RESPONSE, `${route}: answer does not match the protocol: ${joinIssues(issues)}`, { status, issues });
