@@ -96,5 +96,49 @@ export interface SplitStore {
   claim(jobId: string, taskManagerId: string, leaseMs: number): Promise<ClaimResult>;
   heartbeat(attemptId: string, leaseMs: number): Promise<HeartbeatResult>;
   /** Idempotent; first completion of a split wins through one conditional update. */
-  complete(attemptId: string, outcomes: ItemOutcome[]): Promise<CompleteResult>;
+  complete(attemptId: string, outcomes: ItemOutcome[], timings?: SplitTimings): Promise<CompleteResult>;
+}
+
+/** Split-level timings a task manager measured for one attempt (all optional). */
+export interface SplitTimings {
+  /** Claim answer received → complete sent. */
+  wallMs?: number;
+  fetchMs?: number;
+  preprocessMs?: number;
+  inferMs?: number;
+}
+
+/** Who holds an attempt: the worker endpoint checks it against the caller's token. */
+export interface AttemptOwner {
+  jobId: string;
+  taskManagerId: string;
+}
+
+/** A task manager's final report (worker protocol `POST /v1/report`). */
+export interface TaskManagerReport {
+  taskManagerId: string;
+  /** Items finished with a label / with an error record. */
+  items: number;
+  errors: number;
+  splits?: number;
+  busyMs: number;
+  idleMs: number;
+  coldStart: boolean;
+  modelLoadMs?: number;
+  startedAt: Date;
+  endedAt: Date;
+  exitReason?: 'JOB_DONE' | 'IDLE' | 'DEADLINE' | 'STOPPED' | 'ERROR';
+  errorMessage?: string;
+  peakRssBytes?: number;
+}
+
+/**
+ * What the worker endpoint needs: the split store, plus who owns an attempt (so a task manager
+ * can only heartbeat / complete its own attempts) and, optionally, where TM reports go (should be
+ * idempotent per task manager: the client retries).
+ */
+export interface WorkerStore extends SplitStore {
+  /** null when the attempt does not exist. */
+  attemptOwner(attemptId: string): Promise<AttemptOwner | null>;
+  report?(jobId: string, report: TaskManagerReport): Promise<void>;
 }

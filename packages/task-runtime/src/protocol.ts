@@ -59,7 +59,8 @@ export const IsoDateSchema = z.codec(z.iso.datetime({ offset: true, error: 'must
   encode: (date) => date.toISOString(),
 });
 
-export const WorkItemSchema = z.object({
+/** One item of a claimed split (named apart from payload.ts's WorkItemSchema, same shape). */
+export const SplitItemSchema = z.object({
   index: count(),
   input: z.string({ error: 'must be a string' }).min(1, { error: 'must not be empty' }).max(PROTOCOL_LIMITS.maxInputChars),
 });
@@ -110,7 +111,7 @@ export const ClaimResponseSchema = z.discriminatedUnion('kind', [
     ordinal: count(),
     speculative: z.boolean(),
     leaseExpiresAt: IsoDateSchema,
-    items: z.array(WorkItemSchema).min(1).max(PROTOCOL_LIMITS.maxItemsPerSplit),
+    items: z.array(SplitItemSchema).min(1).max(PROTOCOL_LIMITS.maxItemsPerSplit),
   }),
   z.object({ kind: z.literal('wait'), retryAfterMs: count() }),
   z.object({ kind: z.literal('done') }),
@@ -189,6 +190,8 @@ export const ReportRequestSchema = z
     coldStart: z.boolean({ error: 'must be true or false' }),
     startedAt: IsoDateSchema,
     endedAt: IsoDateSchema,
+    /** Reading the model and creating sessions; 0 when cached sessions were reused. */
+    modelLoadMs: durationMs().optional(),
     exitReason: z.enum(TaskManagerExitReason).optional(),
     /** Set when exitReason is ERROR. */
     errorMessage: z.string().max(PROTOCOL_LIMITS.maxErrorMessageChars).optional(),
@@ -260,7 +263,7 @@ function describe(value: unknown): string {
 
 // Compile-time proof that the wire shapes match the runtime's own item types (both directions).
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
-const workItemMatches: Same<z.output<typeof WorkItemSchema>, WorkItem> = true;
+const workItemMatches: Same<z.output<typeof SplitItemSchema>, WorkItem> = true;
 const outcomeMatches: Same<z.output<typeof ItemOutcomeSchema>, ItemOutcome> = true;
 void workItemMatches;
 void outcomeMatches;
