@@ -3,6 +3,7 @@
  * not decode is a BAD_USER_INPUT naming `after`.
  */
 import { badUserInput } from './errors.js';
+import { isUuid } from './ids.js';
 import type { JobKey } from './ports.js';
 
 function encode(value: unknown): string {
@@ -27,7 +28,7 @@ export function decodeJobCursor(cursor: string | null | undefined): JobKey | nul
   if (cursor == null) return null;
   const v = decode(cursor) as { j?: unknown } | null;
   const j = v?.j;
-  if (!Array.isArray(j) || j.length !== 2 || typeof j[0] !== 'number' || !Number.isFinite(j[0]) || typeof j[1] !== 'string') {
+  if (!Array.isArray(j) || j.length !== 2 || typeof j[0] !== 'number' || !Number.isFinite(j[0]) || typeof j[1] !== 'string' || !isUuid(j[1])) {
     throw invalid();
   }
   return { createdAt: new Date(j[0]), id: j[1] };

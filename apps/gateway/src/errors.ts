@@ -16,6 +16,7 @@ export const ErrorCode = {
   GRAPHQL_PARSE_FAILED: 'GRAPHQL_PARSE_FAILED',
   GRAPHQL_VALIDATION_FAILED: 'GRAPHQL_VALIDATION_FAILED',
   BAD_REQUEST: 'BAD_REQUEST',
+  PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
   OPERATION_RESOLUTION_FAILURE: 'OPERATION_RESOLUTION_FAILURE',
   PERSISTED_QUERY_NOT_FOUND: 'PERSISTED_QUERY_NOT_FOUND',
   PERSISTED_QUERY_NOT_SUPPORTED: 'PERSISTED_QUERY_NOT_SUPPORTED',
@@ -75,7 +76,8 @@ function jobOptionsIssuesOf(error: unknown): FieldIssue[] | null {
   return issues.map((raw: unknown) => {
     const i = (raw ?? {}) as { path?: unknown; message?: unknown };
     const path = Array.isArray(i.path) ? i.path.join('.') : String(i.path ?? '');
-    return { path: path ? `input.${path}` : 'input', message: String(i.message ?? 'invalid') };
+    // The orchestrator roots its paths at `job` (job.splitSize); here the argument is `input`.
+    return { path: path.replace(/^job(?=$|[.[])/, 'input'), message: String(i.message ?? 'invalid') };
   });
 }
 

@@ -46,23 +46,25 @@ export interface JobStatusEvent {
 }
 
 /**
- * The job settings handed to `enqueueJob`: the SubmitJobInput with `inputsFrom` already read.
+ * The job settings handed to `enqueueJob` — orchestrator-core's `JobOptionsInput` — made from a
+ * SubmitJobInput with `inputsFrom` already read.
  * The orchestrator compiles and validates it (throwing JobOptionsError with field-named issues).
  */
 export interface JobSubmission {
-  name?: string;
+  name: string;
   inputs: string[];
   bucket?: string;
   splitSize?: number;
   numTaskManagers?: number;
   backend?: string;
   splitMode?: string;
-  speculation?: { enabled?: boolean; quantile?: number; multiplier?: number };
-  keepAlive?: boolean;
+  speculation?: { enabled?: boolean; quantile?: number; multiplier?: number; extraTaskManagers?: number };
+  keepAlive?: { enabled?: boolean; intervalMs?: number };
+  leaseMs?: number;
   maxSplitRetries?: number;
   output?: { storage?: string; location?: string; bucket?: string };
   taskManagerConfig?: Record<string, unknown>;
-  model?: string;
+  model?: { dir: string };
 }
 
 export interface GatewayOrchestrator {

@@ -121,11 +121,12 @@ async function toSubmission(input: SubmitJobInput, ctx: GatewayContext): Promise
     backend: input.backend,
     splitMode: input.splitMode,
     speculation: input.speculation && dropUndefined({ ...input.speculation }),
-    keepAlive: input.keepAlive,
+    keepAlive: input.keepAlive && dropUndefined({ ...input.keepAlive }),
+    leaseMs: input.leaseMs,
     maxSplitRetries: input.maxSplitRetries,
     output: input.output && dropUndefined({ ...input.output }),
     taskManagerConfig: input.taskManagerConfig,
-    model: input.model,
+    model: input.model == null ? undefined : { dir: input.model },
   }) as JobSubmission;
 }
 

@@ -1,6 +1,7 @@
 /**
- * Input and argument types. class-validator checks shape and bounds here (messages name the field);
- * the orchestrator's `compileJobOptions` checks the settings' meaning and caps.
+ * Input and argument types. class-validator checks here only what bounds the request itself (list
+ * and string sizes, page sizes); the orchestrator's `compileJobOptions` checks the settings' values
+ * and their combinations, and its issues come back as BAD_USER_INPUT naming `input.<field>`.
  */
 import 'reflect-metadata';
 import { ArgsType, Field, Float, ID, InputType, Int } from 'type-graphql';
@@ -22,13 +23,23 @@ export class SpeculationInput {
   @Field(() => Boolean, { nullable: true })
   enabled?: boolean;
 
-  @Field(() => Float, { nullable: true, description: 'Fraction of splits that must be done before speculating (0..1).' })
-  @IsOptional() @Min(0) @Max(1)
+  @Field(() => Float, { nullable: true, description: 'Fraction of splits that must be done before speculating, in (0, 1].' })
   quantile?: number;
 
   @Field(() => Float, { nullable: true, description: 'A running split older than multiplier × the median split time gets a copy.' })
-  @IsOptional() @Min(1)
   multiplier?: number;
+
+  @Field(() => Int, { nullable: true, description: 'Extra task managers that may be started for speculative copies (within the caps).' })
+  extraTaskManagers?: number;
+}
+
+@InputType({ description: 'Heartbeats from task managers that renew their leases.' })
+export class KeepAliveInput {
+  @Field(() => Boolean, { nullable: true })
+  enabled?: boolean;
+
+  @Field(() => Int, { nullable: true })
+  intervalMs?: number;
 }
 
 @InputType({ description: 'Export of the results on completion (they are always kept in Postgres).' })
@@ -47,11 +58,11 @@ export class OutputInput {
 
 @InputType({ description: `A job to classify. Give exactly one of \`inputs\` (at most ${INPUT_DEFAULTS.maxInlineInputs.toLocaleString('en-US')} inline) or \`inputsFrom\`. Unset settings take the orchestrator's defaults, then its policy, then its caps.` })
 export class SubmitJobInput {
-  @Field(() => String, { nullable: true })
-  @IsOptional() @MinLength(1) @MaxLength(INPUT_DEFAULTS.maxNameLength)
-  name?: string;
+  @Field(() => String)
+  @MaxLength(INPUT_DEFAULTS.maxNameLength)
+  name!: string;
 
-  @Field(() => [String], { nullable: true, description: 'HTTP(S) URLs, or object keys when `bucket` is set.' })
+  @Field(() => [String], { nullable: true, description: 'HTTP(S) URLs, local paths (local backend), or object keys in `bucket`.' })
   @IsOptional()
   @ArrayMaxSize(INPUT_DEFAULTS.maxInlineInputs)
   @MaxLength(INPUT_DEFAULTS.maxInputLength, { each: true })
@@ -64,16 +75,14 @@ export class SubmitJobInput {
   @IsOptional() @MinLength(1) @MaxLength(4096)
   inputsFrom?: string;
 
-  @Field(() => String, { nullable: true, description: 'Bucket the inputs are read from; unset: inputs are URLs.' })
+  @Field(() => String, { nullable: true, description: 'When set, every input is an object key in this bucket.' })
   @IsOptional() @MaxLength(255)
   bucket?: string;
 
-  @Field(() => Int, { nullable: true })
-  @IsOptional() @Min(1)
+  @Field(() => Int, { nullable: true, description: 'Inputs per split; unset: the policy decides.' })
   splitSize?: number;
 
-  @Field(() => Int, { nullable: true })
-  @IsOptional() @Min(1)
+  @Field(() => Int, { nullable: true, description: 'Task managers to run; unset: the policy and the caps decide.' })
   numTaskManagers?: number;
 
   @Field(() => Backend, { nullable: true })
@@ -86,11 +95,14 @@ export class SubmitJobInput {
   @IsOptional() @ValidateNested()
   speculation?: SpeculationInput;
 
-  @Field(() => Boolean, { nullable: true, description: 'Task managers renew their lease by heartbeat.' })
-  keepAlive?: boolean;
+  @Field(() => KeepAliveInput, { nullable: true })
+  @IsOptional() @ValidateNested()
+  keepAlive?: KeepAliveInput;
 
-  @Field(() => Int, { nullable: true })
-  @IsOptional() @Min(0)
+  @Field(() => Int, { nullable: true, description: 'How long a claimed split stays with its task manager without a heartbeat.' })
+  leaseMs?: number;
+
+  @Field(() => Int, { nullable: true, description: 'Retries of a split after a lost lease before it fails (its inputs then get error records).' })
   maxSplitRetries?: number;
 
   @Field(() => OutputInput, { nullable: true })
@@ -100,7 +112,7 @@ export class SubmitJobInput {
   @Field(() => JSONResolver, { nullable: true, description: 'Task-manager settings (load, preprocess, predict), merged over the defaults.' })
   taskManagerConfig?: Record<string, unknown>;
 
-  @Field(() => String, { nullable: true, description: 'Model name or directory.' })
+  @Field(() => String, { nullable: true, description: 'Model directory for the task managers; unset: the shipped model.' })
   @IsOptional() @MaxLength(4096)
   model?: string;
 }
