@@ -5,6 +5,7 @@ import 'reflect-metadata';
 import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql/index.js';
 import { buildSchema } from 'type-graphql';
 import { PubSub } from './pubsub.js';
+import { validateArgument } from './validation.js';
 import { JobResolver } from './resolvers/job-resolver.js';
 import { ProgressResolver } from './resolvers/progress-resolver.js';
 import { ResultResolver } from './resolvers/result-resolver.js';
@@ -20,9 +21,8 @@ export async function buildGatewaySchema(): Promise<GraphQLSchema> {
       subscribe: (topic: string) => topics.subscribe(topic),
     },
     resolvers: [JobResolver, SplitResolver, ResultResolver, ProgressResolver],
-    // class-validator runs on every input and args class; unknown properties cannot occur (GraphQL
-    // coerces inputs to declared fields), so only the declared constraints matter.
-    validate: { forbidUnknownValues: false },
+    // class-validator on every input and args object, errors naming the argument (validation.ts).
+    validateFn: validateArgument,
   });
 }
 

@@ -60,14 +60,6 @@ export function flattenValidationErrors(errors: readonly ValidationError[], root
   return out;
 }
 
-/** type-graphql's ArgumentValidationError, recognised by shape (it is not exported as a stable class). */
-function validationErrorsOf(error: unknown): readonly ValidationError[] | null {
-  if (typeof error !== 'object' || error === null) return null;
-  const list = (error as { extensions?: { validationErrors?: unknown } }).extensions?.validationErrors
-    ?? (error as { validationErrors?: unknown }).validationErrors;
-  return Array.isArray(list) ? (list as ValidationError[]) : null;
-}
-
 /** orchestrator-core's JobOptionsError: `issues: {path, message}[]` (path a string or a key list). */
 function jobOptionsIssuesOf(error: unknown): FieldIssue[] | null {
   if (typeof error !== 'object' || error === null) return null;
@@ -84,11 +76,6 @@ function jobOptionsIssuesOf(error: unknown): FieldIssue[] | null {
 /** Turns what a resolver threw into the GraphQL error a client sees (used by HTTP and WebSocket). */
 export function toClientError(error: unknown): GraphQLError | null {
   const original = error instanceof GraphQLError && error.originalError ? error.originalError : error;
-  const validation = validationErrorsOf(original);
-  if (validation) {
-    const argName = (original as { argName?: unknown }).argName;
-    return badUserInput(flattenValidationErrors(validation, typeof argName === 'string' ? argName : ''));
-  }
   const jobIssues = jobOptionsIssuesOf(original);
   if (jobIssues) return badUserInput(jobIssues);
   return null;
