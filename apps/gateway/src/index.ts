@@ -15,6 +15,7 @@ export { GATEWAY_DEFAULTS, PAGE_DEFAULTS, INPUT_DEFAULTS } from './defaults.js';
 export { ErrorCode, type FieldIssue } from './errors.js';
 export { PubSub, type Subscription } from './pubsub.js';
 export { progressStream } from './progress-stream.js';
+export { readInputsFrom, type InputsFromLimits } from './inputs-from.js';
 export type {
   GatewayOrchestrator,
   GatewayStore,
