@@ -6,6 +6,7 @@
 import type { JobStatus, SplitStatus } from './schema/enums.js';
 import type { Attempt, Job, Result, Split, TaskManager, ThroughputPoint } from './schema/objects.js';
 import type { ErrorCount } from './schema/progress.js';
+import type { SqlClient } from './store/prisma-store.js';
 
 export type MaybePromise<T> = T | Promise<T>;
 
@@ -74,6 +75,8 @@ export interface GatewayOrchestrator {
   getProgress(jobId: string): MaybePromise<ProgressSnapshot | null>;
   on(event: 'jobStatus', listener: (e: JobStatusEvent) => void): unknown;
   off(event: 'jobStatus', listener: (e: JobStatusEvent) => void): unknown;
+  /** The orchestrator's database; the gateway reads through its Prisma client unless given a store. */
+  readonly db?: { readonly prisma: SqlClient } | null;
 }
 
 /** Keyset position after which a page starts. */

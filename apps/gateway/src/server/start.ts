@@ -18,13 +18,14 @@ import type { GatewayOrchestrator, GatewayStore, JobStatusEvent } from '../ports
 import { PubSub } from '../pubsub.js';
 import { tokenChecker } from './auth.js';
 import { depthLimitRule } from './depth-limit.js';
-import { compileGatewayOptions, type GatewayServerOptions } from './options.js';
+import { compileGatewayOptions, GatewayOptionsError, type GatewayServerOptions } from './options.js';
+import { createPrismaStore } from '../store/prisma-store.js';
 import { attachGraphqlWs } from './ws.js';
 
 export interface StartGatewayOptions extends GatewayServerOptions {
   orchestrator: GatewayOrchestrator;
-  /** The read side over Postgres. */
-  store: GatewayStore;
+  /** The read side over Postgres; default: createPrismaStore(orchestrator.db.prisma). */
+  store?: GatewayStore;
 }
 
 export interface GatewayHandle {
@@ -41,6 +42,8 @@ export interface GatewayHandle {
 
 export async function startGateway(opts: StartGatewayOptions): Promise<GatewayHandle> {
   const config = compileGatewayOptions(opts);
+  const store = opts.store ?? (opts.orchestrator.db ? createPrismaStore(opts.orchestrator.db.prisma) : null);
+  if (!store) throw new GatewayOptionsError([{ path: 'gateway.store', message: 'is required when the orchestrator has no db (start it first)' }]);
   const schema = await buildGatewaySchema();
   const checkToken = tokenChecker(config.apiToken);
   const events = new PubSub<GatewayEvents>();
@@ -49,7 +52,7 @@ export async function startGateway(opts: StartGatewayOptions): Promise<GatewayHa
 
   const context: GatewayContext = {
     orchestrator: opts.orchestrator,
-    store: opts.store,
+    store,
     events,
     progressIntervalMs: config.progressIntervalMs,
     inputsFromDirs: config.inputsFromDirs,
