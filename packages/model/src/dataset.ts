@@ -79,6 +79,7 @@ export function planDataset(opts: DatasetPlanOptions): DatasetItem[] {
 /** Greyscale PNG of an ion image; fixed encoder settings, so equal images give equal bytes. */
 export async function encodePng(image: IonImage): Promise<Buffer> {
   return sharp(image.data, { raw: { width: image.width, height: image.height, channels: 1 } })
+    .toColourspace('b-w') // else sharp writes an RGB PNG
     .png({ compressionLevel: DATASET_DEFAULTS.pngCompressionLevel, adaptiveFiltering: false, palette: false })
     .toBuffer();
 }

@@ -41,3 +41,29 @@ export const DATASET_DEFAULTS = Object.freeze({
   /** zlib level for the PNGs; fixed so that a seed always gives the same bytes. */
   pngCompressionLevel: 6,
 } as const);
+
+/**
+ * Training of the shipped model (train.ts). Sized so a run takes ~2 minutes on one core; 4000 images ×
+ * 3 epochs reached 99.3% held-out accuracy in ~3 minutes, 1000 × 1 already 98.2%.
+ */
+export const TRAIN_DEFAULTS = Object.freeze({
+  /** Seed of weight init, shuffling and augmentation. */
+  seed: 1,
+  /** Synthetic training set: dataset seed and size. */
+  trainDataSeed: 1001,
+  trainCount: 3000,
+  /** Held-out set, from a seed never used for training (tests use yet another one, 3003). */
+  heldOutDataSeed: 2002,
+  heldOutCount: 1000,
+  epochs: 2,
+  batchSize: 32,
+  /** Adam step size, decayed along a cosine to `finalLearningRateFraction` of it by the last batch. */
+  learningRate: 0.002,
+  finalLearningRateFraction: 0.05,
+  /** Print a progress line every this many batches. */
+  logEveryBatches: 25,
+  /** ONNX output must match the JS forward pass to this absolute tolerance (float32 summation order differs). */
+  parityTolerance: 1e-4,
+  /** The run fails below this held-out accuracy. */
+  minHeldOutAccuracy: 0.95,
+} as const);

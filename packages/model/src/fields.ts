@@ -1,7 +1,7 @@
 /**
  * Spatial building blocks of synthetic ion images: float fields of size×size, row-major.
  */
-import { gaussian, uniform, type Rng } from './random.js';
+import { uniform, type Rng } from './random.js';
 
 export type Field = Float32Array;
 
@@ -39,17 +39,44 @@ export function blobMask(size: number, blob: Blob, edgePx: number, grow = 1): Fi
   const cos = Math.cos(blob.angle);
   const sin = Math.sin(blob.angle);
   const edge = Math.max(0.5, edgePx);
+  // cos(kθ + φ) = cos kθ·cos φ − sin kθ·sin φ, with cos kθ / sin kθ built by complex multiplication:
+  // no atan2 or cos per pixel and harmonic.
+  const maxK = blob.harmonics.reduce((m, h) => Math.max(m, h.k), 0);
+  const ac = new Float64Array(maxK + 1);
+  const as = new Float64Array(maxK + 1);
+  for (const h of blob.harmonics) {
+    ac[h.k] = ac[h.k]! + h.amp * Math.cos(h.phase);
+    as[h.k] = as[h.k]! + h.amp * Math.sin(h.phase);
+  }
+  const radius = blob.radius * grow;
+  // Far from any possible boundary the sigmoid is 0 or 1 to within e^-30: skip the harmonics there.
+  const ampSum = blob.harmonics.reduce((t, h) => t + Math.abs(h.amp), 0);
+  const surelyOut = radius * (1 + ampSum) + 30 * edge;
+  const surelyIn = radius * 0.35 - 30 * edge;
   for (let y = 0; y < size; y++) {
     for (let x = 0; x < size; x++) {
       const dx = x + 0.5 - blob.cx;
       const dy = y + 0.5 - blob.cy;
       const u = (dx * cos + dy * sin) / blob.aspect;
       const v = (-dx * sin + dy * cos) * blob.aspect;
-      const d = Math.hypot(u, v);
-      const theta = Math.atan2(v, u);
+      const d = Math.sqrt(u * u + v * v);
+      if (d > surelyOut) continue;
+      if (d < surelyIn) {
+        out[y * size + x] = 1;
+        continue;
+      }
+      const c1 = d > 0 ? u / d : 1;
+      const s1 = d > 0 ? v / d : 0;
+      let ck = 1;
+      let sk = 0;
       let r = 1;
-      for (const h of blob.harmonics) r += h.amp * Math.cos(h.k * theta + h.phase);
-      const boundary = blob.radius * grow * Math.max(0.35, r);
+      for (let k = 1; k <= maxK; k++) {
+        const c = ck * c1 - sk * s1;
+        sk = sk * c1 + ck * s1;
+        ck = c;
+        r += ac[k]! * ck - as[k]! * sk;
+      }
+      const boundary = radius * Math.max(0.35, r);
       out[y * size + x] = 1 / (1 + Math.exp((d - boundary) / edge));
     }
   }
@@ -151,8 +178,19 @@ export function linearGradient(rng: Rng, size: number): Field {
 
 /** Gaussian pixel noise with a random count of isolated bright "speckle" pixels. */
 export function addPixelNoise(rng: Rng, field: Field, sigma: number, speckleFrac: number, speckleAmp: number): void {
+  let spare = 0;
   for (let i = 0; i < field.length; i++) {
-    let v = field[i]! + sigma * gaussian(rng);
+    // Box–Muller gives two normals per pair of uniforms: use both.
+    let z: number;
+    if (i % 2 === 0) {
+      const r = Math.sqrt(-2 * Math.log(1 - rng()));
+      const a = 2 * Math.PI * rng();
+      z = r * Math.cos(a);
+      spare = r * Math.sin(a);
+    } else {
+      z = spare;
+    }
+    let v = field[i]! + sigma * z;
     if (speckleFrac > 0 && rng() < speckleFrac) v += speckleAmp * rng();
     field[i] = v;
   }

@@ -40,7 +40,7 @@ const OFF_PATTERNS = { surround: 0.4, diffuse: 0.2, edge: 0.2, scattered: 0.2 } 
 
 function tissueMask(rng: Rng, size: number): Field {
   const edgePx = size * uniform(rng, 0.004, 0.02);
-  const main = randomBlob(rng, size, [0.18, 0.32]);
+  const main = randomBlob(rng, size, [0.16, 0.38]);
   const mask = blobMask(size, main, edgePx);
   if (rng() < 0.25) {
     // A second lobe touching or near the first, like a section with two parts.
@@ -74,14 +74,16 @@ function onSample(rng: Rng, size: number, mask: Field): Field {
   } else {
     // Signal in one part of the tissue only (a layer or an organ region).
     const region = valueNoise(rng, size, randInt(rng, 2, 4), 1);
-    const t = uniform(rng, 0.35, 0.55);
+    const t = uniform(rng, 0.35, 0.6);
+    const rim = rng() < 0.3;
     for (let i = 0; i < n; i++) {
-      const sub = 1 / (1 + Math.exp(-(region[i]! - t) * 25));
+      // A rim (e.g. an outer tissue layer) peaks where the soft mask is mid-way, i.e. just inside the edge.
+      const sub = rim ? Math.min(1, 4 * mask[i]! * (1 - mask[i]!) + 0.25 * region[i]!) : 1 / (1 + Math.exp(-(region[i]! - t) * 25));
       out[i] = mask[i]! * (0.12 + 0.88 * sub) * (0.7 + 0.3 * tex[i]!);
     }
   }
   // Faint leakage outside the tissue.
-  const leak = uniform(rng, 0, 0.08);
+  const leak = rng() < 0.2 ? uniform(rng, 0.08, 0.25) : uniform(rng, 0, 0.08);
   for (let i = 0; i < n; i++) out[i] = out[i]! + (1 - mask[i]!) * leak * tex[i]!;
   return out;
 }
@@ -92,7 +94,7 @@ function offSample(rng: Rng, size: number, mask: Field): Field {
   const out = new Float32Array(n);
   const pattern = pickWeighted(rng, OFF_PATTERNS);
   // Off-sample ions may still show faintly on the tissue.
-  const inside = uniform(rng, 0, 0.12);
+  const inside = rng() < 0.2 ? uniform(rng, 0.12, 0.35) : uniform(rng, 0, 0.12);
   if (pattern === 'surround') {
     // Matrix-covered area around the section: whole field, or a larger area around the tissue.
     let outer: Field | undefined;
@@ -107,7 +109,7 @@ function offSample(rng: Rng, size: number, mask: Field): Field {
     }
   } else if (pattern === 'diffuse') {
     // Spread over the whole field, the tissue barely changing it.
-    const tilt = uniform(rng, -0.15, 0.15);
+    const tilt = uniform(rng, -0.3, 0.3);
     for (let i = 0; i < n; i++) out[i] = (0.45 + 0.55 * tex[i]!) * (1 + tilt * mask[i]!);
   } else if (pattern === 'edge') {
     const grad = linearGradient(rng, size);
@@ -129,20 +131,45 @@ function offSample(rng: Rng, size: number, mask: Field): Field {
   return out;
 }
 
+/** Approximate quantile from a 4096-bin histogram (a full sort of 65k values costs more than the image). */
+function quantile(field: Field, q: number): number {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let i = 0; i < field.length; i++) {
+    lo = Math.min(lo, field[i]!);
+    hi = Math.max(hi, field[i]!);
+  }
+  if (!(hi > lo)) return hi;
+  const bins = 4096;
+  const hist = new Uint32Array(bins);
+  const scale = (bins - 1) / (hi - lo);
+  for (let i = 0; i < field.length; i++) {
+    const b = Math.floor((field[i]! - lo) * scale);
+    hist[b] = hist[b]! + 1;
+  }
+  const target = q * (field.length - 1);
+  let seen = 0;
+  for (let b = 0; b < bins; b++) {
+    seen += hist[b]!;
+    if (seen > target) return lo + (b + 1) / scale;
+  }
+  return hi;
+}
+
 /** Detector effects, then METASPACE-style scaling: clip at the 99th percentile, map to 0..255. */
 function toBytes(rng: Rng, field: Field): Uint8Array {
   const n = field.length;
   let peak = 0;
   for (let i = 0; i < n; i++) peak = Math.max(peak, field[i]!);
   if (peak > 0) for (let i = 0; i < n; i++) field[i] = field[i]! / peak;
-  if (rng() < 0.3) {
+  if (rng() < 0.35) {
     // Weak ion: pixels detected with a probability that rises with intensity (patchy, mostly zeros).
-    const level = uniform(rng, 0.25, 0.7);
+    const level = uniform(rng, 0.25, 1.2);
     for (let i = 0; i < n; i++) if (rng() > Math.min(1, field[i]! / level)) field[i] = 0;
   }
-  addPixelNoise(rng, field, uniform(rng, 0.005, 0.06), uniform(rng, 0, 0.006), uniform(rng, 0.3, 1));
-  const sorted = Float32Array.from(field).sort();
-  const q99 = Math.max(1e-6, sorted[Math.floor(0.99 * (n - 1))]!);
+  const sigma = rng() < 0.2 ? uniform(rng, 0.06, 0.16) : uniform(rng, 0.005, 0.06);
+  addPixelNoise(rng, field, sigma, uniform(rng, 0, 0.01), uniform(rng, 0.3, 1));
+  const q99 = Math.max(1e-6, quantile(field, 0.99));
   const scale = (255 * uniform(rng, 0.85, 1)) / q99;
   const out = new Uint8Array(n);
   for (let i = 0; i < n; i++) out[i] = Math.max(0, Math.min(255, Math.round(field[i]! * scale)));

@@ -11,3 +11,7 @@ export type { IonImage, GenerateIonImageOptions } from './generator.js';
 export { IonLabel, generateIonImage } from './generator.js';
 export type { DatasetPlanOptions, GenerateDatasetOptions, DatasetItem } from './dataset.js';
 export { planDataset, encodePng, renderItem, generateDataset } from './dataset.js';
+export type { Dim, AttrValue, ConvOptions } from './onnx-writer.js';
+export { OnnxGraphBuilder, ONNX_OPSET, ONNX_IR_VERSION } from './onnx-writer.js';
+export type { ResNet50Options } from './resnet50.js';
+export { buildResNet50, writeResNet50Onnx } from './resnet50.js';
