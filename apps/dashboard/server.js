@@ -2,15 +2,16 @@
  * Starts the built dashboard (production mode, `next build` output in .next/) on its own HTTP
  * server, next to a gateway. Plain JS because this package is built by `next build`, not tsc.
  *
- * The server also proxies WebSocket upgrades on /graphql to the gateway, so the browser talks to
- * one origin for everything and the API token (added here) never reaches the browser.
+ * The server also proxies WebSocket upgrades on /graphql to the gateway (ws-proxy.js), so the
+ * browser talks to one origin for everything and the API token (added here) never reaches it.
  */
+import { EventEmitter } from 'node:events';
 import { existsSync } from 'node:fs';
 import http from 'node:http';
-import https from 'node:https';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import next from 'next';
+import { proxyUpgrade } from './ws-proxy.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const CONFIG_KEY = Symbol.for('offsample.dashboard.config');
@@ -89,7 +90,10 @@ export async function startDashboard(options) {
     server.listen(o.port, o.host, () => resolve(undefined));
   });
   const address = /** @type {import('node:net').AddressInfo} */ (server.address());
-  const app = next({ dev: false, dir, hostname: o.host, port: address.port, quiet: true });
+  // Next attaches its own 'upgrade' listener to the server it is given (or else to the first
+  // request's server) and would close our /graphql sockets; give it a stand-in it can keep.
+  const upgradeSink = new EventEmitter();
+  const app = next({ dev: false, dir, hostname: o.host, port: address.port, quiet: true, httpServer: upgradeSink });
   try {
     await app.prepare();
   } catch (err) {
@@ -126,48 +130,4 @@ export async function startDashboard(options) {
       return closing;
     },
   };
-}
-
-const NOT_FORWARDED = new Set(['host', 'authorization', 'cookie']);
-
-/**
- * Passes a WebSocket handshake on to the gateway and then splices the two sockets together.
- * @param {http.IncomingMessage} req @param {import('node:stream').Duplex} socket @param {Buffer} head
- * @param {URL} target @param {string | null} token
- */
-function proxyUpgrade(req, socket, head, target, token) {
-  const headers = {};
-  for (const [k, v] of Object.entries(req.headers)) if (!NOT_FORWARDED.has(k) && v !== undefined) headers[k] = v;
-  headers.host = target.host;
-  if (token) headers.authorization = `Bearer ${token}`;
-  const secure = target.protocol === 'wss:' || target.protocol === 'https:';
-  const upstream = (secure ? https : http).request({
-    protocol: secure ? 'https:' : 'http:',
-    hostname: target.hostname,
-    port: target.port || (secure ? 443 : 80),
-    path: `${target.pathname}${target.search}`,
-    method: 'GET',
-    headers,
-  });
-  socket.on('error', () => upstream.destroy());
-  upstream.on('error', () => socket.destroy());
-  upstream.on('response', (res) => {
-    // The gateway refused the upgrade (e.g. 401): hand its answer back as it is.
-    socket.write(`HTTP/1.1 ${res.statusCode} ${res.statusMessage}\r\nconnection: close\r\n\r\n`);
-    socket.end();
-    res.resume();
-  });
-  upstream.on('upgrade', (res, upSocket, upHead) => {
-    const lines = [`HTTP/1.1 101 ${res.statusMessage || 'Switching Protocols'}`];
-    for (let i = 0; i < res.rawHeaders.length; i += 2) lines.push(`${res.rawHeaders[i]}: ${res.rawHeaders[i + 1]}`);
-    socket.write(`${lines.join('\r\n')}\r\n\r\n`);
-    if (upHead.length) socket.write(upHead);
-    if (head.length) upSocket.write(head);
-    upSocket.on('error', () => socket.destroy());
-    socket.on('close', () => upSocket.destroy());
-    upSocket.on('close', () => socket.destroy());
-    upSocket.pipe(socket);
-    socket.pipe(upSocket);
-  });
-  upstream.end();
 }

@@ -11,15 +11,14 @@ export function learnLabelNames(rows: ResultRow[], prev: string[]): string[] {
   const names = [...prev];
   let changed = false;
   for (const r of rows) {
-    if (!r.label || !r.probabilities?.length) continue;
-    let best = 0;
-    r.probabilities.forEach((p, i) => {
-      if (p > r.probabilities![best]!) best = i;
-    });
-    if (names[best] !== r.label) {
-      names[best] = r.label;
-      changed = true;
-    }
+    const probs = r.probabilities;
+    if (!r.label || !probs?.length || names.includes(r.label)) continue;
+    const max = Math.max(...probs);
+    const best = probs.indexOf(max);
+    // A tie names nothing; a slot once named keeps its name.
+    if (probs.filter((p) => p === max).length > 1 || names[best]) continue;
+    names[best] = r.label;
+    changed = true;
   }
   return changed ? Array.from(names, (n) => n ?? '') : prev;
 }
@@ -58,7 +57,7 @@ export function ResultsTable({ rows, labelNames }: { rows: ResultRow[]; labelNam
               <td data-label="Input">
                 <div className="input-cell">
                   {/* Only inputs that were fetched and classified are shown as images: an errored input may be a 404. */}
-                  {isHttp(r.input) && r.label ? <Thumb src={r.input} /> : null}
+                  {isHttp(r.input) && r.label ? <Thumb src={r.input} /> : <span className="thumb thumb-none" aria-hidden="true" />}
                   {isHttp(r.input) ? (
                     <a href={r.input} target="_blank" rel="noreferrer noopener" title={r.input}>
                       {r.input}

@@ -26,8 +26,10 @@ export function StuckSplitsTable({ stuck, tmLabels }: { stuck: StuckSplit[]; tmL
                   #{s.ordinal} {s.speculative ? <span className="tag tag-spec">copy</span> : null}
                 </td>
                 <td className="r num" data-label="Age">
-                  {formatDuration(s.ageMs)}
-                  <div className="small muted">median {formatDuration(s.medianSplitMs)}</div>
+                  <span className="cell-stack">
+                    {formatDuration(s.ageMs)}
+                    <span className="small muted">median {formatDuration(s.medianSplitMs)}</span>
+                  </span>
                 </td>
                 <td className="r num" data-label="× median">
                   {ratio === null ? '—' : `${ratio.toFixed(1)} ×`}

@@ -8,7 +8,7 @@ import { formatRate } from '@/lib/format';
 import { elapsedLabel, niceTicks, timeStepMs, useElementWidth } from '@/lib/use-width';
 
 const HEIGHT = 220;
-const PAD = { top: 12, right: 14, bottom: 28, left: 48 };
+const PAD = { top: 22, right: 14, bottom: 28, left: 44 };
 
 /** Bucket width: the most common gap between consecutive points (buckets with no items may be absent). */
 function bucketMsOf(points: { ms: number }[]): number {
@@ -28,9 +28,21 @@ function bucketMsOf(points: { ms: number }[]): number {
   return best;
 }
 
+/** The gateway leaves empty buckets out; put them back as zeros so the line drops where work stopped. */
+function fillGaps(points: { ms: number; items: number }[], bucketMs: number): { ms: number; items: number }[] {
+  const out: { ms: number; items: number }[] = [];
+  for (const p of points) {
+    const prev = out[out.length - 1];
+    if (prev) for (let t = prev.ms + bucketMs; t < p.ms - bucketMs / 2 && out.length < 10_000; t += bucketMs) out.push({ ms: t, items: 0 });
+    out.push(p);
+  }
+  return out;
+}
+
 export function ThroughputChart({ points, startedAt, bucketMs }: { points: ThroughputPoint[]; startedAt: string | null; bucketMs?: number }) {
   const [ref, width] = useElementWidth<HTMLDivElement>(720);
-  const parsed = points.map((p) => ({ ms: Date.parse(p.t), items: p.items })).sort((a, b) => a.ms - b.ms);
+  const sparse = points.map((p) => ({ ms: Date.parse(p.t), items: p.items })).sort((a, b) => a.ms - b.ms);
+  const parsed = bucketMs ? fillGaps(sparse, bucketMs) : sparse;
   if (parsed.length === 0) {
     return (
       <div ref={ref} className="chart">
@@ -71,7 +83,7 @@ export function ThroughputChart({ points, startedAt, bucketMs }: { points: Throu
             </text>
           </g>
         ))}
-        <text x={4} y={PAD.top - 2} textAnchor="start">
+        <text x={PAD.left - 6} y={10} textAnchor="end">
           img/s
         </text>
         {series.map((s, i) => (

@@ -25,8 +25,9 @@ export function niceTicks(max: number, count: number): number[] {
   const raw = max / Math.max(count, 1);
   const mag = 10 ** Math.floor(Math.log10(raw));
   const step = [1, 2, 2.5, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? 10 * mag;
-  const ticks: number[] = [];
-  for (let v = 0; v <= max + step * 1e-9; v += step) ticks.push(Number(v.toPrecision(12)));
+  const ticks: number[] = [0];
+  // The last tick is at or above max, so the data never runs off the top.
+  while (ticks[ticks.length - 1]! < max - step * 1e-9) ticks.push(Number((ticks.length * step).toPrecision(12)));
   return ticks;
 }
 
