@@ -16,5 +16,6 @@ export default defineConfig({
   engine: 'js',
   schema: 'prisma/schema.prisma',
   migrations: { path: 'prisma/migrations' },
-  adapter: async () => new PrismaPg({ connectionString: url }),
+  // allowExitOnIdle: an idle pooled connection would otherwise keep the CLI alive for 10 s.
+  adapter: async () => new PrismaPg({ connectionString: url, allowExitOnIdle: true }),
 });
