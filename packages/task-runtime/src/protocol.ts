@@ -80,6 +80,7 @@ export const ItemOutcomeSchema = z
     inferMs: nullableMs(),
   })
   .superRefine((o, ctx) => {
+    if (typeof o !== 'object' || o === null) return;
     // Exactly one of label / errorCode: each input ends as one result or one error record.
     if ((o.label === null) === (o.errorCode === null)) {
       ctx.addIssue({ code: 'custom', path: ['label'], message: 'exactly one of label or errorCode must be set', input: o.label });
@@ -148,12 +149,13 @@ export const CompleteRequestSchema = z
     timings: SplitTimingsSchema.optional(),
   })
   .superRefine((body, ctx) => {
-    const seen = new Set<number>();
+    if (!Array.isArray(body.outcomes)) return;
+    const seen = new Set<unknown>();
     body.outcomes.forEach((o, i) => {
-      if (seen.has(o.index)) {
+      if (typeof o?.index === 'number' && seen.has(o.index)) {
         ctx.addIssue({ code: 'custom', path: ['outcomes', i, 'index'], message: 'appears twice in outcomes', input: o.index });
       }
-      seen.add(o.index);
+      seen.add(o?.index);
     });
   });
 export const CompleteResponseSchema = z.discriminatedUnion('kind', [
@@ -198,7 +200,8 @@ export const ReportRequestSchema = z
     peakRssBytes: count().optional(),
   })
   .superRefine((r, ctx) => {
-    if (r.endedAt.getTime() < r.startedAt.getTime()) {
+    // Refinements also run when a field already failed (zod reports everything at once): check types first.
+    if (r.startedAt instanceof Date && r.endedAt instanceof Date && r.endedAt.getTime() < r.startedAt.getTime()) {
       ctx.addIssue({ code: 'custom', path: ['endedAt'], message: 'must not be before startedAt', input: r.endedAt });
     }
   });
