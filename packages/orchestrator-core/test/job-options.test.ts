@@ -97,6 +97,8 @@ describe('compileJobOptions', () => {
     [{ ...base, output: { location: '/tmp/x' } }, 'job.output.location', "only used with job.output.storage 'local' or 's3'"],
     [{ ...base, taskManagerConfig: 'fast' }, 'job.taskManagerConfig', 'must be an object'],
     [{ ...base, model: { dir: '' } }, 'job.model.dir', '(got "")'],
+    [{ ...base, taskManagerConfig: { predict: { batchSize: 0 } } }, 'job.taskManagerConfig.predict.batchSize', '(got 0)'],
+    [{ ...base, taskManagerConfig: { turbo: true } }, 'job.taskManagerConfig', "unknown key 'turbo'"],
     [{ ...base, splitsize: 4 }, 'job', "unknown key 'splitsize'"],
     [{ ...base, inputs: [] }, 'job.inputs', 'must not be empty'],
     [{ ...base, inputs: 'a.png' }, 'job.inputs', 'must be an array of strings (got "a.png")'],

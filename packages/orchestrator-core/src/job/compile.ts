@@ -5,6 +5,7 @@
  * `splitSize` and `numTaskManagers` stay null when unset: filling them is step 1 of the plan
  * (policies/plan.ts), which must know what the user chose.
  */
+import { compileTaskManagerConfig } from '@offsample/task-runtime';
 import { z } from 'zod';
 import { JOB_DEFAULTS, JOB_LIMITS } from './defaults.js';
 import { JobOptionsError, type OptionsIssue } from './errors.js';
@@ -124,6 +125,8 @@ export function compileJobOptions(input: JobOptionsInput | unknown): CompiledJob
   }
   if (storage !== OutputStorage.PRINT && location === null) location = `${d.output.locationPrefix}/${safeName(given.name)}`;
 
+  if (given.taskManagerConfig !== undefined) issues.push(...taskManagerConfigIssues(given.taskManagerConfig));
+
   if (issues.length > 0) throw new JobOptionsError(issues);
 
   const inputs = Object.freeze([...(given.inputs as readonly string[])]);
@@ -148,6 +151,23 @@ export function compileJobOptions(input: JobOptionsInput | unknown): CompiledJob
     taskManagerConfig: given.taskManagerConfig === undefined ? null : deepFreeze(structuredClone(given.taskManagerConfig)),
     model: given.model === undefined ? null : Object.freeze({ dir: given.model.dir }),
   });
+}
+
+/**
+ * The task runtime owns its config's rules; run its compiler now so a bad config is refused at
+ * submission, not in every task manager. Its message reads `config.a.b <problem>; ...`.
+ */
+function taskManagerConfigIssues(config: Record<string, unknown>): OptionsIssue[] {
+  try {
+    compileTaskManagerConfig(config);
+    return [];
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    return message.split('; ').map((part) => {
+      const match = /^config(\S*) ([\s\S]*)$/.exec(part);
+      return match ? { path: `job.taskManagerConfig${match[1]}`, message: match[2]! } : { path: 'job.taskManagerConfig', message: part };
+    });
+  }
 }
 
 /** A job name as one path segment: anything but letters, digits, `.`, `_`, `-` becomes `-`. */
