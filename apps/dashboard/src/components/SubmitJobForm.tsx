@@ -61,6 +61,14 @@ export function SubmitJobForm({ onCancel }: { onCancel?: () => void }) {
       };
     }
     if (s('model')) input.model = s('model');
+    if (s('taskManagerConfig')) {
+      try {
+        input.taskManagerConfig = JSON.parse(s('taskManagerConfig')) as unknown;
+      } catch (err) {
+        setError(`Task-manager config is not JSON: ${err instanceof Error ? err.message : String(err)}`);
+        return;
+      }
+    }
 
     setBusy(true);
     setError(null);
@@ -136,7 +144,7 @@ export function SubmitJobForm({ onCancel }: { onCancel?: () => void }) {
           </select>
         </label>
         <label className="check">
-          <input type="checkbox" name="speculation" defaultChecked /> Speculate on slow splits
+          <input type="checkbox" name="speculation" /> Speculate on slow splits
         </label>
         <label className="field">
           Quantile <span className="hint">0–1 done first</span>
@@ -177,6 +185,10 @@ export function SubmitJobForm({ onCancel }: { onCancel?: () => void }) {
           <label className="field span-2">
             Model <span className="hint">name or directory</span>
             <input type="text" name="model" placeholder="default" />
+          </label>
+          <label className="field span-all">
+            Task-manager config <span className="hint">JSON merged over the defaults, e.g. {'{"load": {"timeoutMs": 20000}}'}</span>
+            <textarea name="taskManagerConfig" rows={2} placeholder="{}" />
           </label>
         </div>
       </details>
