@@ -74,16 +74,24 @@ describe('offsample classify', () => {
     for (const line of lines) expect(line).toMatchObject({ error: { code: 'FORBIDDEN_ADDRESS' } });
   });
 
-  it('reads inputs from stdin with -', async () => {
-    const r = await runCliProcess(['classify', '-', '--allow-loopback', '--quiet'], { stdin: `${inputs[2]}\n# c\n${inputs[1]}\n` });
+  it('reads inputs from stdin with -, local paths included (relative to the current folder)', async () => {
+    const local = path.join('images', path.basename(new URL(inputs[0]!).pathname));
+    const stdin = `${inputs[2]}\n# c\n${inputs[1]}\n${local}\n${path.join(dir, local)}\nimages/absent.png\n`;
+    const r = await runCliProcess(['classify', '-', '--allow-loopback', '--quiet'], { stdin, cwd: dir });
     expect(r.code, r.stderr).toBe(0);
     const lines = parseJsonl(r.stdout);
     expect(lines.map((l) => [l.index, l.input])).toEqual([
       [0, inputs[2]],
       [1, inputs[1]],
+      [2, local],
+      [3, path.join(dir, local)],
+      [4, 'images/absent.png'],
     ]);
     expect(['on-sample', 'off-sample']).toContain(lines[0]!.label);
     expect(lines[1]).toMatchObject({ error: { code: 'NOT_FOUND' } });
+    expect(['on-sample', 'off-sample']).toContain(lines[2]!.label);
+    expect(lines[3]!.probabilities).toEqual(lines[2]!.probabilities);
+    expect(lines[4]).toMatchObject({ error: { code: 'NOT_FOUND' } });
   });
 
   it('a bad config file exits 2 and names the field', async () => {

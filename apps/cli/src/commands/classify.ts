@@ -2,10 +2,11 @@
  * `offsample classify <inputs-file>`: classifies every input of a file in this process (one task
  * manager, static mode) and writes one JSON line per input, in input order.
  */
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { optionalString, parseCommandArgs } from '../args.js';
 import { readConfigFile, runClassification } from '../classify-run.js';
-import { usageError } from '../errors.js';
+import { CliError, CliErrorCode, errorMessage, usageError } from '../errors.js';
 import { readInputsFile } from '../inputs-file.js';
 import { printSummary } from '../summary.js';
 import type { Command } from './command.js';
@@ -32,6 +33,14 @@ Options:
 
 Progress and the summary go to standard error. The exit code is 0 even when some
 inputs fail (their lines carry the error); 2 for usage or config errors.`;
+
+async function ensureParentDir(file: string): Promise<void> {
+  try {
+    await mkdir(path.dirname(path.resolve(file)), { recursive: true });
+  } catch (err) {
+    throw new CliError(CliErrorCode.InputFile, `--out ${file}: cannot create its folder: ${errorMessage(err)}`, { cause: err });
+  }
+}
 
 export const classifyCommand: Command = {
   name: NAME,
@@ -63,6 +72,7 @@ export const classifyCommand: Command = {
     const config = configFile === undefined ? undefined : await readConfigFile(configFile);
     const inputs = await readInputsFile(inputsFile);
     const out = optionalString(args.values, 'out');
+    if (out !== undefined) await ensureParentDir(out);
     const quiet = args.values.quiet === true;
     const modelDir = optionalString(args.values, 'model');
 
