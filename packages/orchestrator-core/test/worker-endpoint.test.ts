@@ -1,0 +1,357 @@
+/**
+ * The real worker endpoint on 127.0.0.1, driven by raw HTTP and by the real worker client.
+ */
+import { request as httpRequest } from 'node:http';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { ItemOutcome } from '@offsample/task-runtime';
+// By path until @offsample/task-runtime's index exports the worker client (see server.ts).
+import { createWorkerClient } from '../../task-runtime/dist/worker-client.js';
+import type { TaskManagerReport, WorkerStore } from '../src/ports.js';
+import { startWorkerEndpoint, type WorkerEndpoint } from '../src/worker-endpoint/server.js';
+import { createJobSecret, createWorkerToken, parseWorkerToken, verifyWorkerToken } from '../src/worker-endpoint/token.js';
+
+const BODY_LIMIT = 64 * 1024;
+const secrets = new Map<string, Buffer>();
+let store: MemoryWorkerStore;
+let endpoint: WorkerEndpoint;
+let failNext: Error | null = null;
+const logged: { level: string; message: string; fields?: Record<string, unknown> }[] = [];
+
+beforeAll(async () => {
+  store = createMemoryWorkerStore();
+  // The endpoint sees the store through a thin wrapper so one test can make it throw.
+  const wrapped: WorkerStore = {
+    claim: (...args) => (failNext ? Promise.reject(takeFailure()) : store.claim(...args)),
+    heartbeat: (...args) => store.heartbeat(...args),
+    complete: (...args) => store.complete(...args),
+    attemptOwner: (...args) => store.attemptOwner(...args),
+    report: (...args) => store.report(...args),
+  };
+  endpoint = await startWorkerEndpoint({
+    store: wrapped,
+    secrets: { secretFor: async (jobId) => secrets.get(jobId) ?? null },
+    leaseMs: 5_000,
+    bodyLimitBytes: BODY_LIMIT,
+    log: (level, message, fields) => logged.push({ level, message, fields }),
+  });
+});
+
+afterAll(async () => {
+  await endpoint?.close();
+});
+
+function takeFailure(): Error {
+  const err = failNext!;
+  failNext = null;
+  return err;
+}
+
+let jobCounter = 0;
+/** A fresh job with `splits` splits of 2 items each; its secret registered. */
+function newJob(splits = 1): string {
+  const jobId = `job${++jobCounter}`;
+  secrets.set(jobId, createJobSecret());
+  store.addJob(
+    jobId,
+    Array.from({ length: splits }, (_, s) => [0, 1].map((i) => ({ index: s * 2 + i, input: `https://e.org/${s * 2 + i}.png` }))),
+  );
+  return jobId;
+}
+const tokenFor = (jobId: string, tm: string) => createWorkerToken(secrets.get(jobId)!, jobId, tm);
+
+interface RawAnswer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: { error?: { code: string; message: string; issues?: { path: string; message: string }[] } } & Record<string, unknown>;
+  text: string;
+}
+
+/** One request with node:http (full control over headers and body). */
+function raw(path: string, options: { method?: string; token?: string; body?: string | Buffer; headers?: Record<string, string> } = {}): Promise<RawAnswer> {
+  const url = new URL(path, endpoint.url);
+  return new Promise((resolve, reject) => {
+    const headers: Record<string, string> = { 'content-type': 'application/json', ...options.headers };
+    if (options.token) headers.authorization = `Bearer ${options.token}`;
+    const req = httpRequest(url, { method: options.method ?? 'POST', headers, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text ? JSON.parse(text) : {}, text });
+      });
+    });
+    req.on('error', reject);
+    if (options.body !== undefined) req.end(options.body);
+    else req.end();
+  });
+}
+
+const outcome = (index: number, label = 'on'): ItemOutcome => ({
+  index,
+  input: `https://e.org/${index}.png`,
+  label,
+  probabilities: [0.8, 0.2],
+  errorCode: null,
+  errorMessage: null,
+});
+
+beforeEach(() => {
+  logged.length = 0;
+});
+
+describe('worker tokens', () => {
+  it('verify with the right secret only, in any id order', () => {
+    const secret = createJobSecret();
+    const token = createWorkerToken(secret, 'job-a', 'tm_1');
+    expect(verifyWorkerToken(secret, token)).toEqual({ jobId: 'job-a', taskManagerId: 'tm_1' });
+    expect(verifyWorkerToken(createJobSecret(), token)).toBeNull();
+    const [j, t, mac] = token.split('.');
+    expect(verifyWorkerToken(secret, `${j}.tm_2.${mac}`)).toBeNull();
+    expect(verifyWorkerToken(secret, `${t}.${j}.${mac}`)).toBeNull();
+    expect(parseWorkerToken('a.b')).toBeNull();
+    expect(() => createWorkerToken(secret, 'job.a', 'tm')).toThrow(/jobId/);
+  });
+});
+
+describe('worker endpoint', () => {
+  it('binds 127.0.0.1 by default and answers health without a token', async () => {
+    expect(endpoint.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    const answer = await raw('/v1/health', { method: 'GET' });
+    expect(answer.status).toBe(200);
+    expect(answer.body).toEqual({ ok: true });
+  });
+
+  it('answers 401 with a JSON body without a token', async () => {
+    newJob();
+    const answer = await raw('/v1/claim', { body: JSON.stringify({ taskManagerId: 'tm1' }) });
+    expect(answer.status).toBe(401);
+    expect(answer.headers['www-authenticate']).toBe('Bearer');
+    expect(answer.body.error).toEqual({ code: 'UNAUTHORIZED', message: 'a bearer token is required' });
+  });
+
+  it('answers 401 to a token for another job, another task manager, or an unknown job', async () => {
+    const jobA = newJob();
+    const jobB = newJob();
+    const body = JSON.stringify({ taskManagerId: 'tm1' });
+    // Signed with job B's secret but naming job A.
+    const forged = createWorkerToken(secrets.get(jobB)!, jobA, 'tm1');
+    expect((await raw('/v1/claim', { token: forged, body })).status).toBe(401);
+    // A genuine token of tm2 used to claim for tm1.
+    const other = await raw('/v1/claim', { token: tokenFor(jobA, 'tm2'), body });
+    expect(other.status).toBe(401);
+    expect(other.body.error?.message).toBe('the token was issued to another task manager');
+    // A job without a secret (unknown or gone).
+    expect((await raw('/v1/claim', { token: createWorkerToken(createJobSecret(), 'nojob', 'tm1'), body })).status).toBe(401);
+    expect((await raw('/v1/claim', { token: 'garbage', body })).status).toBe(401);
+    expect((await raw('/v1/report', { token: tokenFor(jobA, 'tm2'), body: JSON.stringify(report('tm1')) })).status).toBe(401);
+  });
+
+  it('answers 400 naming the field for malformed bodies', async () => {
+    const jobId = newJob();
+    const token = tokenFor(jobId, 'tm1');
+    const missing = await raw('/v1/claim', { token, body: '{}' });
+    expect(missing.status).toBe(400);
+    expect(missing.body.error?.code).toBe('BAD_REQUEST');
+    expect(missing.body.error?.issues?.[0]?.path).toBe('taskManagerId');
+
+    const notJson = await raw('/v1/heartbeat', { token, body: '{"attemptId":' });
+    expect(notJson.status).toBe(400);
+    expect(notJson.body.error?.message).toBe('body is not valid JSON');
+
+    const both = { ...outcome(0), errorCode: 'TIMEOUT' };
+    const bad = await raw('/v1/complete', { token, body: JSON.stringify({ attemptId: 'a1', outcomes: [both, { ...outcome(1), index: -1 }] }) });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error?.issues?.map((i) => i.path)).toEqual(expect.arrayContaining(['outcomes[0].label', 'outcomes[0].probabilities', 'outcomes[1].index']));
+    expect(bad.body.error?.message).toContain('outcomes[1].index must be ≥ 0 (got -1)');
+
+    const date = await raw('/v1/report', { token, body: JSON.stringify({ ...report('tm1'), startedAt: 'yesterday' }) });
+    expect(date.status).toBe(400);
+    expect(date.body.error?.issues?.[0]?.path).toBe('startedAt');
+  });
+
+  it('answers 400, never 500, to any malformed JSON body', async () => {
+    const token = tokenFor(newJob(), 'tm1');
+    const garbage = ['null', '[]', '"text"', '42', '{"__proto__":{"polluted":true}}', '{"attemptId":null,"taskManagerId":7}'];
+    const specific: Record<string, string[]> = {
+      '/v1/claim': ['{"taskManagerId":"tm1.x"}', '{"taskManagerId":""}'],
+      '/v1/heartbeat': ['{"attemptId":"a b"}'],
+      '/v1/complete': [
+        '{"attemptId":"a1","outcomes":"x"}',
+        '{"attemptId":"a1","outcomes":[null, 3, "x"]}',
+        '{"attemptId":"a1","outcomes":[{"index":"a"},{"index":0,"index2":1}]}',
+      ],
+      '/v1/report': ['{"taskManagerId":"tm1","items":-1,"startedAt":5,"endedAt":"2030-01-01T00:00:00Z"}'],
+    };
+    for (const [route, bodies] of Object.entries(specific)) {
+      for (const body of [...garbage, ...bodies]) {
+        const answer = await raw(route, { token, body });
+        expect(answer.status, `${route} ${body}`).toBe(400);
+        expect(answer.body.error?.code).toBe('BAD_REQUEST');
+      }
+    }
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it('answers 413 to a body over the cap, declared or streamed', async () => {
+    const jobId = newJob();
+    const token = tokenFor(jobId, 'tm1');
+    const big = JSON.stringify({ taskManagerId: 'tm1', pad: 'x'.repeat(BODY_LIMIT) });
+    const declared = await raw('/v1/claim', { token, body: big });
+    expect(declared.status).toBe(413);
+    expect(declared.body.error?.code).toBe('PAYLOAD_TOO_LARGE');
+    const streamed = await raw('/v1/claim', { token, body: big, headers: { 'transfer-encoding': 'chunked' } });
+    expect(streamed.status).toBe(413);
+    // Through the real client: refused, not retried.
+    const client = createWorkerClient({ url: endpoint.url, token, retries: 3, retryBaseDelayMs: 1 });
+    const outcomes = Array.from({ length: 300 }, (_, i) => ({ ...outcome(i), label: null, probabilities: null, errorCode: 'X', errorMessage: 'm'.repeat(900) }));
+    await expect(client.complete({ attemptId: 'a1', outcomes })).rejects.toMatchObject({ code: 'REJECTED', status: 413 });
+  });
+
+  it('answers 404, 405 and 415', async () => {
+    const token = tokenFor(newJob(), 'tm1');
+    expect((await raw('/v2/claim', { token, body: '{}' })).status).toBe(404);
+    const get = await raw('/v1/claim', { method: 'GET', token });
+    expect(get.status).toBe(405);
+    expect(get.headers.allow).toBe('POST');
+    const text = await raw('/v1/claim', { token, body: 'taskManagerId=tm1', headers: { 'content-type': 'text/plain' } });
+    expect(text.status).toBe(415);
+  });
+
+  it('runs claim → heartbeat → complete → duplicate complete through the real client', async () => {
+    const jobId = newJob(2);
+    const client = createWorkerClient({ url: endpoint.url, token: tokenFor(jobId, 'tm1'), retries: 2, retryBaseDelayMs: 5 });
+
+    const first = await client.claim({ taskManagerId: 'tm1' });
+    if (first.kind !== 'split') throw new Error(`expected a split, got ${first.kind}`);
+    expect(first.leaseExpiresAt).toBeInstanceOf(Date);
+    expect(first.items.map((i) => i.index)).toEqual([0, 1]);
+
+    const beat = await client.heartbeat({ attemptId: first.attemptId });
+    expect(beat.kind).toBe('continue');
+
+    const outcomes = first.items.map((i) => outcome(i.index));
+    expect(await client.complete({ attemptId: first.attemptId, outcomes, timings: { wallMs: 12 } })).toEqual({ kind: 'accepted', stored: 2 });
+    // A retried complete (e.g. after a timeout) changes nothing.
+    expect(await client.complete({ attemptId: first.attemptId, outcomes })).toEqual({ kind: 'duplicate' });
+    expect(await client.heartbeat({ attemptId: first.attemptId })).toEqual({ kind: 'abandon', reason: 'SPLIT_DONE' });
+
+    const second = await client.claim({ taskManagerId: 'tm1' });
+    if (second.kind !== 'split') throw new Error('expected the second split');
+    // Another TM of the same job sees the running split as not claimable: wait.
+    const peer = createWorkerClient({ url: endpoint.url, token: tokenFor(jobId, 'tm2'), retries: 0 });
+    expect((await peer.claim({ taskManagerId: 'tm2' })).kind).toBe('wait');
+    // ...and cannot touch tm1's attempt: it looks unknown.
+    expect(await peer.heartbeat({ attemptId: second.attemptId })).toEqual({ kind: 'abandon', reason: 'UNKNOWN_ATTEMPT' });
+    expect(await peer.complete({ attemptId: second.attemptId, outcomes: [outcome(2), outcome(3)] })).toEqual({ kind: 'discarded', reason: 'UNKNOWN_ATTEMPT' });
+    expect(logged.some((l) => l.message.includes('attempt of another task manager'))).toBe(true);
+
+    expect((await client.complete({ attemptId: second.attemptId, outcomes: [outcome(2), outcome(3)] })).kind).toBe('accepted');
+    expect(await client.claim({ taskManagerId: 'tm1' })).toEqual({ kind: 'done' });
+
+    await client.report({ ...report('tm1'), startedAt: new Date('2030-01-01T00:00:00.000Z'), endedAt: new Date('2030-01-01T00:00:01.000Z') });
+    const reports = store.reports(jobId);
+    expect(reports).toHaveLength(1);
+    expect(reports[0]!.startedAt).toBeInstanceOf(Date);
+    expect(reports[0]).toMatchObject({ taskManagerId: 'tm1', items: 4, coldStart: true });
+  });
+
+  it('an attempt of another job looks unknown', async () => {
+    const jobA = newJob();
+    const jobB = newJob();
+    const a = createWorkerClient({ url: endpoint.url, token: tokenFor(jobA, 'tm1'), retries: 0 });
+    const claimed = await a.claim({ taskManagerId: 'tm1' });
+    if (claimed.kind !== 'split') throw new Error('expected a split');
+    const b = createWorkerClient({ url: endpoint.url, token: tokenFor(jobB, 'tm1'), retries: 0 });
+    expect(await b.heartbeat({ attemptId: claimed.attemptId })).toEqual({ kind: 'abandon', reason: 'UNKNOWN_ATTEMPT' });
+  });
+
+  it('answers 500 without leaking the error, and logs it', async () => {
+    const token = tokenFor(newJob(), 'tm1');
+    failNext = new Error('connection to db at 10.1.2.3 failed: password=hunter2');
+    const answer = await raw('/v1/claim', { token, body: JSON.stringify({ taskManagerId: 'tm1' }) });
+    expect(answer.status).toBe(500);
+    expect(answer.body).toEqual({ error: { code: 'INTERNAL', message: 'internal error' } });
+    expect(answer.text).not.toContain('hunter2');
+    expect(logged.find((l) => l.level === 'error')?.fields?.stack).toContain('hunter2');
+    // The client retries a 5xx, so a passing hiccup is invisible to the task manager.
+    failNext = Object.assign(new Error('deadlock'), { retryable: true });
+    const client = createWorkerClient({ url: endpoint.url, token, retries: 2, retryBaseDelayMs: 5 });
+    expect((await client.claim({ taskManagerId: 'tm1' })).kind).toBe('split');
+  });
+
+  it('keeps connections alive between calls', async () => {
+    const token = tokenFor(newJob(), 'tm1');
+    const answer = await raw('/v1/health', { method: 'GET', token, headers: { connection: 'keep-alive' } });
+    expect(answer.headers.connection).toBe('keep-alive');
+    expect(answer.headers['keep-alive']).toMatch(/timeout=30/);
+  });
+});
+
+function report(taskManagerId: string) {
+  return {
+    taskManagerId,
+    items: 4,
+    errors: 0,
+    splits: 2,
+    busyMs: 20,
+    idleMs: 5,
+    coldStart: true,
+    startedAt: '2030-01-01T00:00:00.000Z',
+    endedAt: '2030-01-01T00:00:01.000Z',
+    exitReason: 'JOB_DONE' as const,
+  };
+}
+
+// ---- a small in-memory WorkerStore (stand-in while developing; see the report) ----
+interface MemoryWorkerStore extends WorkerStore {
+  addJob(jobId: string, splits: { index: number; input: string }[][]): void;
+  report(jobId: string, report: TaskManagerReport): Promise<void>;
+  reports(jobId: string): TaskManagerReport[];
+}
+
+function createMemoryWorkerStore(): MemoryWorkerStore {
+  type Attempt = { attemptId: string; jobId: string; taskManagerId: string; split: Split; status: string; leaseExpiresAt: Date };
+  type Split = { splitId: string; ordinal: number; items: { index: number; input: string }[]; status: string };
+  const jobs = new Map<string, Split[]>();
+  const attempts = new Map<string, Attempt>();
+  const reports = new Map<string, TaskManagerReport[]>();
+  let next = 0;
+  return {
+    addJob(jobId, splits) {
+      jobs.set(jobId, splits.map((items, ordinal) => ({ splitId: `${jobId}-s${ordinal}`, ordinal, items, status: 'PENDING' })));
+    },
+    async claim(jobId, taskManagerId, leaseMs) {
+      const splits = jobs.get(jobId) ?? [];
+      const split = splits.find((s) => s.status === 'PENDING');
+      if (!split) return splits.some((s) => s.status === 'RUNNING') ? { kind: 'wait', retryAfterMs: 100 } : { kind: 'done' };
+      split.status = 'RUNNING';
+      const attempt: Attempt = { attemptId: `att${++next}`, jobId, taskManagerId, split, status: 'RUNNING', leaseExpiresAt: new Date(Date.now() + leaseMs) };
+      attempts.set(attempt.attemptId, attempt);
+      return { kind: 'split', attemptId: attempt.attemptId, splitId: split.splitId, ordinal: split.ordinal, speculative: false, leaseExpiresAt: attempt.leaseExpiresAt, items: split.items };
+    },
+    async heartbeat(attemptId, leaseMs) {
+      const a = attempts.get(attemptId);
+      if (!a) return { kind: 'abandon', reason: 'UNKNOWN_ATTEMPT' };
+      if (a.split.status === 'DONE') return { kind: 'abandon', reason: 'SPLIT_DONE' };
+      a.leaseExpiresAt = new Date(Date.now() + leaseMs);
+      return { kind: 'continue', leaseExpiresAt: a.leaseExpiresAt };
+    },
+    async complete(attemptId, outcomes) {
+      const a = attempts.get(attemptId);
+      if (!a) return { kind: 'discarded', reason: 'UNKNOWN_ATTEMPT' };
+      if (a.status === 'SUCCEEDED') return { kind: 'duplicate' };
+      if (a.split.status === 'DONE') return { kind: 'discarded', reason: 'SPLIT_DONE' };
+      a.status = 'SUCCEEDED';
+      a.split.status = 'DONE';
+      return { kind: 'accepted', stored: outcomes.length };
+    },
+    async attemptOwner(attemptId) {
+      const a = attempts.get(attemptId);
+      return a ? { jobId: a.jobId, taskManagerId: a.taskManagerId } : null;
+    },
+    async report(jobId, r) {
+      reports.set(jobId, [...(reports.get(jobId) ?? []), r]);
+    },
+    reports: (jobId) => reports.get(jobId) ?? [],
+  };
+}
