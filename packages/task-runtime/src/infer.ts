@@ -96,6 +96,10 @@ export async function predictBatch(session: ort.InferenceSession, pool: SessionP
   for (let i = 0; i < n; i++) {
     const row = values.subarray(i * classes, (i + 1) * classes);
     const probabilities = manifest.output === 'logits' ? softmax(row) : Array.from(row);
+    if (!probabilities.every(Number.isFinite)) {
+      // One NaN row must not poison the batch: the caller retries the items one by one.
+      throw new OffsampleError(ItemErrorCode.INFERENCE_FAILED, `model output for item ${i} of the batch is not finite`);
+    }
     predictions.push({ label: manifest.labels[argmax(probabilities)]!, probabilities });
   }
   return predictions;

@@ -6,16 +6,18 @@
 import { z } from 'zod';
 import { formatIssues } from './config.js';
 import { OffsampleError, TaskErrorCode } from './errors.js';
+import { IdSchema, PROTOCOL_LIMITS } from './protocol.js';
 
+// Same ids and limits as the worker protocol, so a split fits either way of delivery.
 export const WorkItemSchema = z.strictObject({
   index: z.number().int().min(0),
-  input: z.string().min(1).max(8192),
+  input: z.string().min(1).max(PROTOCOL_LIMITS.maxInputChars),
 });
 
 const common = {
   version: z.literal(1),
-  jobId: z.string().min(1).max(200),
-  taskManagerId: z.string().min(1).max(200),
+  jobId: IdSchema,
+  taskManagerId: IdSchema,
   /** Job bucket: plain (scheme-less) inputs are keys in it. */
   bucket: z.string().min(1).max(255).optional(),
   /** TaskManagerConfigInput; checked by compileTaskManagerConfig for field-level messages. */
@@ -28,8 +30,8 @@ export const StaticTaskManagerPayloadSchema = z.strictObject({
   ...common,
   mode: z.literal('static'),
   split: z.strictObject({
-    splitId: z.string().min(1).max(200),
-    items: z.array(WorkItemSchema),
+    splitId: IdSchema,
+    items: z.array(WorkItemSchema).max(PROTOCOL_LIMITS.maxItemsPerSplit),
   }),
 });
 

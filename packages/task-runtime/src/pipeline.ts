@@ -16,6 +16,7 @@ import { ItemErrorCode, normalizeError, OffsampleError, TaskErrorCode } from './
 import { createFetcher, type FetcherDeps } from './fetch/fetcher.js';
 import { createSessionPool, predictBatch, type LoadedModel, type SessionPool } from './infer.js';
 import { preprocessImage } from './preprocess.js';
+import { PROTOCOL_LIMITS } from './protocol.js';
 import { BoundedQueue } from './queue.js';
 import type { ItemOutcome, LogFn, WorkItem } from './types.js';
 import type { InferenceSession } from 'onnxruntime-node';
@@ -35,9 +36,11 @@ export interface RunOptions {
 }
 
 export interface PipelineStats {
-  /** Outcomes delivered so far, and how many of them are errors. */
+  /** Items settled with a label / with an error record (the worker protocol's report counts). */
   items: number;
   errors: number;
+  /** `session.run` calls (batches, plus single-item retries of failed batches). */
+  batches: number;
   /** Time with at least one accepted item not yet settled (monotonic clock). */
   busyMs: number;
   /** Items accepted by run() and not yet settled. */
@@ -106,14 +109,15 @@ export async function createPipeline(configInput: TaskManagerConfigInput, model:
   let busyMs = 0;
   let items = 0;
   let errors = 0;
+  let batches = 0;
 
   function settle(entry: Entry, outcome: ItemOutcome): void {
     if (entry.settled) return;
     entry.settled = true;
     const run = entry.run;
     run.outcomes[entry.slot] = outcome;
-    items++;
     if (outcome.errorCode !== null) errors++;
+    else items++;
     if (--inFlight === 0) busyMs += performance.now() - busySince;
     if (run.onOutcome !== undefined) {
       try {
@@ -133,7 +137,7 @@ export async function createPipeline(configInput: TaskManagerConfigInput, model:
       label: null,
       probabilities: null,
       errorCode: e.code,
-      errorMessage: e.message,
+      errorMessage: truncate(e.message),
       fetchMs: entry.fetchMs,
       preprocessMs: entry.preprocessMs,
       inferMs: null,
@@ -193,6 +197,7 @@ export async function createPipeline(configInput: TaskManagerConfigInput, model:
 
   async function inferBatch(session: InferenceSession, batch: Prepared[]): Promise<void> {
     const started = performance.now();
+    batches++;
     const predictions = await predictBatch(
       session,
       pool,
@@ -286,6 +291,7 @@ export async function createPipeline(configInput: TaskManagerConfigInput, model:
     stats: () => ({
       items,
       errors,
+      batches,
       busyMs: round(busyMs + (inFlight > 0 ? performance.now() - busySince : 0)),
       inFlight,
     }),
@@ -300,6 +306,12 @@ export async function createPipeline(configInput: TaskManagerConfigInput, model:
       return closing;
     },
   };
+}
+
+// The worker protocol caps error messages; a decoder's message can be long (e.g. an SVG parse error).
+function truncate(message: string): string {
+  const max = PROTOCOL_LIMITS.maxErrorMessageChars;
+  return message.length <= max ? message : `${message.slice(0, max - 1)}…`;
 }
 
 function toInferenceError(err: unknown): OffsampleError {

@@ -27,9 +27,17 @@ export interface TaskManagerDeps {
   now?: NowFn;
 }
 
+/**
+ * Wire-ready: the same fields (dates as ISO strings) as the worker protocol's ReportRequest, so
+ * `ReportRequestSchema.decode(report)` accepts it.
+ */
 export interface TaskManagerReport {
+  taskManagerId: string;
+  /** Items finished with a label / with an error record. */
   items: number;
   errors: number;
+  /** Splits run (1 in static mode). */
+  splits: number;
   /** Time with at least one item in the pipeline. */
   busyMs: number;
   /** Lifetime minus busy time minus model load. */
@@ -41,6 +49,8 @@ export interface TaskManagerReport {
   endedAt: string;
   /** Reading the manifest and creating the sessions; 0 when cached sessions were reused. */
   modelLoadMs: number;
+  /** Peak resident set size of this process so far. */
+  peakRssBytes: number;
 }
 
 export interface TaskManagerResult {
@@ -136,10 +146,12 @@ export async function runTaskManager(rawPayload: unknown, deps: TaskManagerDeps 
   const payload = parseTaskManagerPayload(rawPayload);
   const prepared = await prepare(payload, deps);
   let outcomes: ItemOutcome[];
+  let splits = 0;
   try {
     switch (payload.mode) {
       case 'static':
         outcomes = await runStatic(prepared, payload, deps);
+        splits = 1;
         break;
     }
   } finally {
@@ -152,14 +164,17 @@ export async function runTaskManager(rawPayload: unknown, deps: TaskManagerDeps 
   return {
     outcomes,
     report: {
+      taskManagerId: payload.taskManagerId,
       items: stats.items,
       errors: stats.errors,
+      splits,
       busyMs,
       idleMs: Math.max(0, Math.round(lifetimeMs) - busyMs - prepared.modelLoadMs),
       coldStart: prepared.coldStart,
       startedAt: new Date(startedAt).toISOString(),
       endedAt: new Date(now()).toISOString(),
       modelLoadMs: prepared.modelLoadMs,
+      peakRssBytes: process.resourceUsage().maxRSS * 1024, // maxRSS is in kilobytes
     },
   };
 }

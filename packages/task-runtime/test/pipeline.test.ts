@@ -116,6 +116,7 @@ describe('pipeline', () => {
     const many = Array.from({ length: 96 }, (_, i) => fx.files[(i * 7) % fx.files.length]!);
     const outcomes = await pipeline.run(items(many.map((f) => join(fx.dir, f))));
     many.forEach((f, i) => expectMatchesReference(outcomes[i]!, f));
+    expect(pipeline.stats().batches).toBeGreaterThan(0);
   });
 
   it('a cancelled run ends every item, as CANCELLED where work was skipped', async () => {

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { releaseCachedSessions, runTaskManager, type ItemOutcome } from '../src/index.js';
+import { ReportRequestSchema } from '../src/protocol.js';
 import { createFixture, type Fixture } from './model-fixture.js';
 
 let fx: Fixture;
@@ -44,7 +45,10 @@ describe('runTaskManager (static mode)', () => {
     });
     expect(outcomes.at(-1)!.errorCode).toBe('NOT_FOUND');
     expect(streamed).toHaveLength(inputs.length);
-    expect(report).toMatchObject({ items: inputs.length, errors: 1, coldStart: true });
+    expect(report).toMatchObject({ taskManagerId: 'tm-1', items: inputs.length - 1, errors: 1, splits: 1, coldStart: true });
+    expect(report.peakRssBytes).toBeGreaterThan(1e6);
+    // The report is what the worker protocol's report call carries.
+    expect(ReportRequestSchema.safeParse(report).success).toBe(true);
     expect(report.startedAt).toBe('2030-01-01T00:00:01.000Z');
     expect(report.endedAt).toBe('2030-01-01T00:00:02.000Z');
     expect(report.modelLoadMs).toBeGreaterThan(0);
@@ -73,6 +77,6 @@ describe('runTaskManager (static mode)', () => {
   it('an empty split gives an empty result', async () => {
     const { outcomes, report } = await runTaskManager(payload([]));
     expect(outcomes).toEqual([]);
-    expect(report.items).toBe(0);
+    expect(report).toMatchObject({ items: 0, errors: 0 });
   });
 });
