@@ -37,10 +37,12 @@ export const TASK_MANAGER_DEFAULTS = Object.freeze({
   predict: Object.freeze({
     /** STACK.md: batch size barely changes CPU throughput; 8 amortises per-call overhead. */
     batchSize: 8,
-    /** One session using both cores equals two 1-thread sessions (STACK.md), with half the memory. */
+    /** One session: preprocessing, not inference, is the bottleneck with the shipped model. */
     sessions: 1,
-    /** Lambda at ≥ 1769 MB and this machine have 2 vCPUs. */
-    intraOpThreads: 2,
+    /** Measured (shipped 64² CNN, 2 cores, 1000 images over local HTTP, batch 8): 1 thread 612–649 img/s,
+     *  2 threads 432–493 img/s — inference is ~1 ms/image and a second spinning intra-op thread takes
+     *  CPU from sharp. Raise it for large models (ResNet-50-sized: 2 threads ≈ 2×, STACK.md). */
+    intraOpThreads: 1,
   }),
   queues: Object.freeze({
     /** Work items waiting for a fetch slot (tiny objects; keeps the next split ready). */
