@@ -14,7 +14,10 @@ export interface TensorFromImageOptions {
   limitInputPixels?: number;
 }
 
-/** Per-channel 256-entry lookup tables: normalising is then one table read per value. */
+/**
+ * Per-channel 256-entry lookup tables: normalising is then one table read per value. Cached per manifest
+ * object, so a manifest must not be mutated after use (loadModel returns a fresh one each time).
+ */
 const lutCache = new WeakMap<ModelManifest, Float32Array[]>();
 
 function lutsFor(manifest: ModelManifest): Float32Array[] {
