@@ -7,6 +7,10 @@ import { z } from 'zod';
 import { TASK_MANAGER_DEFAULTS } from './defaults.js';
 import { OffsampleError, TaskErrorCode } from './errors.js';
 
+// The `@offsample/task-runtime/config` subpath serves this module alone (no onnxruntime / sharp),
+// so the orchestrator can validate task-manager config cheaply; it needs the defaults too.
+export { TASK_MANAGER_DEFAULTS } from './defaults.js';
+
 export interface TaskManagerConfig {
   readonly load: {
     readonly maxConcurrency: number;

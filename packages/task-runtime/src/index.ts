@@ -19,3 +19,48 @@ export type { TaskManagerPayload, StaticTaskManagerPayload } from './payload.js'
 export { TaskManagerPayloadSchema, StaticTaskManagerPayloadSchema, WorkItemSchema, parseTaskManagerPayload } from './payload.js';
 export type { TaskManagerDeps, TaskManagerReport, TaskManagerResult } from './task-manager.js';
 export { runTaskManager, releaseCachedSessions } from './task-manager.js';
+// Worker protocol v1 and its client (also reachable without onnxruntime / sharp through the
+// `@offsample/task-runtime/protocol` and `/worker-client` subpaths).
+export type {
+  Issue,
+  ErrorBody,
+  ClaimRequest,
+  ClaimResponse,
+  ClaimResponseWire,
+  HeartbeatRequest,
+  HeartbeatResponse,
+  HeartbeatResponseWire,
+  CompleteRequest,
+  CompleteResponse,
+  SplitTimings,
+  ReportRequest,
+  ReportRequestWire,
+  ReportResponse,
+} from './protocol.js';
+export {
+  PROTOCOL_VERSION,
+  WorkerRoute,
+  PROTOCOL_LIMITS,
+  IdSchema,
+  IsoDateSchema,
+  SplitItemSchema,
+  ItemOutcomeSchema,
+  SplitTimingsSchema,
+  ClaimRequestSchema,
+  ClaimResponseSchema,
+  AbandonReason,
+  HeartbeatRequestSchema,
+  HeartbeatResponseSchema,
+  DiscardReason,
+  CompleteRequestSchema,
+  CompleteResponseSchema,
+  TaskManagerExitReason,
+  ReportRequestSchema,
+  ReportResponseSchema,
+  WorkerErrorCode,
+  IssueSchema,
+  ErrorBodySchema,
+  protocolIssues,
+} from './protocol.js';
+export type { WorkerClient, WorkerClientOptions } from './worker-client.js';
+export { WORKER_CLIENT_DEFAULTS, WorkerClientErrorCode, WorkerClientError, createWorkerClient } from './worker-client.js';
