@@ -3,9 +3,10 @@
  * that were waiting when a session became free (up to predict.batchSize), concatenated into one
  * [n, C, H, W] input; a failed batch is retried item by item so one bad tensor fails alone.
  */
+import { performance } from 'node:perf_hooks';
 import * as ort from 'onnxruntime-node';
 import { softmax, type ModelManifest } from '@offsample/model';
-import { ItemErrorCode, OffsampleError, TaskErrorCode } from './errors.js';
+import { ItemErrorCode, normalizeError, OffsampleError, TaskErrorCode } from './errors.js';
 
 /** What `loadModel(dir)` from @offsample/model returns. */
 export interface LoadedModel {
@@ -103,4 +104,52 @@ export async function predictBatch(session: ort.InferenceSession, pool: SessionP
     predictions.push({ label: manifest.labels[argmax(probabilities)]!, probabilities });
   }
   return predictions;
+}
+
+/** Per item: its prediction or its error, and its share of `session.run` time. */
+export type ItemPrediction = ({ ok: true; prediction: Prediction } | { ok: false; error: OffsampleError }) & { inferMs: number };
+
+function asInferenceError(err: unknown): OffsampleError {
+  const e = normalizeError(err);
+  return e.code === ItemErrorCode.INTERNAL ? new OffsampleError(ItemErrorCode.INFERENCE_FAILED, e.message, { cause: err }) : e;
+}
+
+/**
+ * Run `tensors` as one batch; if the batch fails, run its items one by one so only the bad ones
+ * fail. `onRun` is told about every `session.run` (for batch counts and logs).
+ */
+export async function predictEach(
+  session: ort.InferenceSession,
+  pool: SessionPool,
+  tensors: readonly Float32Array[],
+  onRun: (size: number, error?: OffsampleError) => void = () => undefined,
+): Promise<ItemPrediction[]> {
+  const timed = async (batch: readonly Float32Array[]) => {
+    const started = performance.now();
+    try {
+      const predictions = await predictBatch(session, pool, batch);
+      onRun(batch.length);
+      return { predictions, ms: (performance.now() - started) / batch.length };
+    } catch (err) {
+      const error = asInferenceError(err);
+      onRun(batch.length, error);
+      throw error;
+    }
+  };
+  try {
+    const { predictions, ms } = await timed(tensors);
+    return predictions.map((prediction) => ({ ok: true, prediction, inferMs: ms }));
+  } catch (batchError) {
+    if (tensors.length === 1) return [{ ok: false, error: batchError as OffsampleError, inferMs: 0 }];
+  }
+  const results: ItemPrediction[] = [];
+  for (const tensor of tensors) {
+    try {
+      const { predictions, ms } = await timed([tensor]);
+      results.push({ ok: true, prediction: predictions[0]!, inferMs: ms });
+    } catch (err) {
+      results.push({ ok: false, error: err as OffsampleError, inferMs: 0 });
+    }
+  }
+  return results;
 }

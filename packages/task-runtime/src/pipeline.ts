@@ -14,7 +14,7 @@ import { performance } from 'node:perf_hooks';
 import { compileTaskManagerConfig, type TaskManagerConfigInput } from './config.js';
 import { ItemErrorCode, normalizeError, OffsampleError, TaskErrorCode } from './errors.js';
 import { createFetcher, type FetcherDeps } from './fetch/fetcher.js';
-import { createSessionPool, predictBatch, type LoadedModel, type SessionPool } from './infer.js';
+import { createSessionPool, predictEach, type ItemPrediction, type LoadedModel, type SessionPool } from './infer.js';
 import { preprocessImage } from './preprocess.js';
 import { PROTOCOL_LIMITS } from './protocol.js';
 import { BoundedQueue } from './queue.js';
@@ -195,32 +195,11 @@ export async function createPipeline(configInput: TaskManagerConfigInput, model:
     }
   }
 
-  async function inferBatch(session: InferenceSession, batch: Prepared[]): Promise<void> {
-    const started = performance.now();
-    batches++;
-    const predictions = await predictBatch(
-      session,
-      pool,
-      batch.map((p) => p.tensor),
-    );
-    const inferMs = round((performance.now() - started) / batch.length);
-    batch.forEach(({ entry }, i) => {
-      const p = predictions[i]!;
-      settle(entry, {
-        index: entry.item.index,
-        input: entry.item.input,
-        label: p.label,
-        probabilities: p.probabilities,
-        errorCode: null,
-        errorMessage: null,
-        fetchMs: entry.fetchMs,
-        preprocessMs: entry.preprocessMs,
-        inferMs,
-      });
-    });
-  }
-
   async function inferWorker(session: InferenceSession): Promise<void> {
+    const onRun = (size: number, error?: OffsampleError) => {
+      batches++;
+      if (error !== undefined && size > 1) log('warn', 'batch failed, retrying its items one by one', { size, error: error.message });
+    };
     for (let first = await tensorQ.shift(); first !== undefined; first = await tensorQ.shift()) {
       // Take what is waiting right now, never wait for a full batch.
       const batch = [first];
@@ -231,22 +210,35 @@ export async function createPipeline(configInput: TaskManagerConfigInput, model:
       }
       const live = batch.filter((p) => !dropIfCancelled(p.entry));
       if (live.length === 0) continue;
+      let results: ItemPrediction[];
       try {
-        await inferBatch(session, live);
+        results = await predictEach(
+          session,
+          pool,
+          live.map((p) => p.tensor),
+          onRun,
+        );
       } catch (err) {
-        if (live.length === 1) {
-          fail(live[0]!.entry, toInferenceError(err));
-          continue;
-        }
-        log('warn', 'batch failed, retrying its items one by one', { size: live.length, error: normalizeError(err).message });
-        for (const one of live) {
-          try {
-            await inferBatch(session, [one]);
-          } catch (e) {
-            fail(one.entry, toInferenceError(e));
-          }
-        }
+        for (const { entry } of live) fail(entry, err);
+        continue;
       }
+      live.forEach(({ entry }, i) => {
+        const r = results[i];
+        if (r === undefined) fail(entry, new OffsampleError(ItemErrorCode.INTERNAL, 'no inference result'));
+        else if (!r.ok) fail(entry, r.error);
+        else
+          settle(entry, {
+            index: entry.item.index,
+            input: entry.item.input,
+            label: r.prediction.label,
+            probabilities: r.prediction.probabilities,
+            errorCode: null,
+            errorMessage: null,
+            fetchMs: entry.fetchMs,
+            preprocessMs: entry.preprocessMs,
+            inferMs: round(r.inferMs),
+          });
+      });
     }
   }
 
@@ -312,9 +304,4 @@ export async function createPipeline(configInput: TaskManagerConfigInput, model:
 function truncate(message: string): string {
   const max = PROTOCOL_LIMITS.maxErrorMessageChars;
   return message.length <= max ? message : `${message.slice(0, max - 1)}…`;
-}
-
-function toInferenceError(err: unknown): OffsampleError {
-  const e = normalizeError(err);
-  return e.code === ItemErrorCode.INTERNAL ? new OffsampleError(ItemErrorCode.INFERENCE_FAILED, e.message, { cause: err }) : e;
 }
