@@ -73,6 +73,7 @@ CREATE TABLE "attempts" (
     "lease_expires_at" TIMESTAMPTZ(3) NOT NULL,
     "ended_at" TIMESTAMPTZ(3),
     "item_count" INTEGER,
+    "timings" JSONB,
     "error" TEXT,
 
     CONSTRAINT "attempts_pkey" PRIMARY KEY ("id")

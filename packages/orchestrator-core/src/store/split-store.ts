@@ -1,0 +1,345 @@
+/**
+ * PgSplitStore: the one module that changes jobs, splits and attempts (DESIGN.md, "Split
+ * lifecycle"). Every transition is raw SQL from `./sql/` (one statement per file), run on the pg
+ * pool; reads and task-manager rows go through Prisma (./reads.ts, ./task-managers.ts).
+ *
+ *   Job:     QUEUED → RUNNING (markJobRunning) → SUCCEEDED (finishJobIfComplete: every split DONE
+ *            or FAILED; failed splits leave error records, not a failed job)
+ *            QUEUED | RUNNING → CANCELLED (cancelJob) | FAILED (failJob: job-level failure)
+ *   Split:   PENDING → RUNNING (claim) → DONE (complete: first report wins)
+ *            RUNNING → PENDING (its last running attempt LOST / FAILED and retries remain)
+ *            RUNNING → FAILED (same, retries used up: every input gets a SPLIT_FAILED record)
+ *            PENDING | RUNNING → FAILED (job cancelled / failed: CANCELLED / JOB_FAILED records)
+ *   Attempt: RUNNING → SUCCEEDED (won) | CANCELLED (another attempt won, or the job ended)
+ *                    | LOST (lease expired: expireLeases) | FAILED (its task manager exited)
+ *            LOST | FAILED → SUCCEEDED: a late report still wins while its split is open.
+ *
+ * Locks are taken split first, then attempts, then the job row (counters), everywhere, so the
+ * transitions cannot deadlock each other. Times are the database's clock (now()).
+ * `retries` of a split counts attempts granted beyond its first: requeues and speculative copies,
+ * capped by the job's maxSplitRetries.
+ */
+import { randomBytes } from 'node:crypto';
+import type pg from 'pg';
+import type { PrismaClient } from '../generated/prisma/client.js';
+import {
+  JobStatus,
+  type AttemptOwner,
+  type ClaimResult,
+  type CompleteResult,
+  type HeartbeatResult,
+  type ItemOutcome,
+  type SplitTimings,
+  type TaskManagerReport,
+  type WorkerStore,
+} from '../ports.js';
+import { withTransaction } from '../db/transaction.js';
+import { STORE_DEFAULTS } from './defaults.js';
+import { StoreError, StoreErrorCode, toStoreError } from './errors.js';
+import { outcomeColumns } from './outcomes.js';
+import * as reads from './reads.js';
+import { isUuid } from './rows.js';
+import { statements, type StatementName } from './sql.js';
+import * as taskManagers from './task-managers.js';
+import { validateJobSpec } from './job-spec.js';
+import type {
+  AttemptRecord, ExpiredAttempt, JobProgressSnapshot, JobRecord, JobSpec, JobWithSettings, ListResultsOptions,
+  ReleaseReport, ReleasedSplit, ResultRecord, SplitSummary, TaskManagerRecord, TerminateReport,
+} from './types.js';
+
+export interface StoreDatabase {
+  readonly pool: pg.Pool;
+  readonly prisma: PrismaClient;
+}
+
+export interface PgSplitStoreOptions {
+  /** claim() → 'wait' carries this retryAfterMs. */
+  waitRetryMs?: number;
+  /** createJob() inserts splits in batches of about this many inputs. */
+  createJobBatchInputs?: number;
+}
+
+type Queryable = pg.Pool | pg.PoolClient;
+type Row = Record<string, unknown>;
+
+export class PgSplitStore implements WorkerStore {
+  private readonly sql = statements();
+  private readonly waitRetryMs: number;
+  private readonly batchInputs: number;
+
+  constructor(private readonly db: StoreDatabase, options: PgSplitStoreOptions = {}) {
+    this.waitRetryMs = positiveInt('waitRetryMs', options.waitRetryMs ?? STORE_DEFAULTS.waitRetryMs);
+    this.batchInputs = positiveInt('createJobBatchInputs', options.createJobBatchInputs ?? STORE_DEFAULTS.createJobBatchInputs);
+  }
+
+  // ---- jobs ----
+
+  /** Insert a QUEUED job and cut its inputs into splits (input i is in split ⌊i / splitSize⌋). */
+  async createJob(spec: JobSpec): Promise<string> {
+    const valid = validateJobSpec(spec);
+    const numSplits = Math.ceil(valid.inputs.length / valid.splitSize);
+    const batch = Math.max(1, Math.round(this.batchInputs / valid.splitSize)) * valid.splitSize;
+    return this.transaction('createJob', async (client) => {
+      const job = await this.run(client, 'create_job', [
+        valid.name, valid.backend, valid.splitMode.toUpperCase(), valid.splitSize, numSplits, valid.numTaskManagers,
+        valid.inputs.length, valid.maxSplitRetries, JSON.stringify(valid.settings ?? {}),
+        valid.workerSecret ?? randomBytes(32).toString('hex'), valid.outputStorage ?? null, valid.outputLocation ?? null,
+      ]);
+      const jobId = job.rows[0]?.id as string;
+      for (let start = 0; start < valid.inputs.length; start += batch) {
+        await this.run(client, 'insert_splits', [jobId, valid.inputs.slice(start, start + batch), valid.splitSize, start / valid.splitSize]);
+      }
+      return jobId;
+    });
+  }
+
+  /** QUEUED → RUNNING; false when the job is not QUEUED. */
+  async markJobRunning(jobId: string): Promise<boolean> {
+    if (!isUuid(jobId)) return false;
+    return ((await this.run(this.db.pool, 'mark_job_running', [jobId])).rowCount ?? 0) > 0;
+  }
+
+  /** RUNNING → SUCCEEDED once every split is DONE or FAILED; returns the new status, or null when nothing changed. */
+  async finishJobIfComplete(jobId: string): Promise<JobStatus | null> {
+    if (!isUuid(jobId)) return null;
+    const row = (await this.run(this.db.pool, 'finish_job', [jobId])).rows[0];
+    return row ? (row.status as JobStatus) : null;
+  }
+
+  /** Cancel a QUEUED or RUNNING job: running attempts CANCELLED, each unfinished input a `CANCELLED` error record. */
+  cancelJob(jobId: string, reason = 'job cancelled'): Promise<TerminateReport> {
+    return this.terminate(jobId, JobStatus.CANCELLED, 'CANCELLED', reason);
+  }
+
+  /** A job-level failure (e.g. no task manager could be started): like cancel, with `JOB_FAILED` records. */
+  failJob(jobId: string, message: string): Promise<TerminateReport> {
+    return this.terminate(jobId, JobStatus.FAILED, 'JOB_FAILED', message);
+  }
+
+  // ---- the worker protocol ----
+
+  async claim(jobId: string, taskManagerId: string, leaseMs: number): Promise<ClaimResult> {
+    if (!isUuid(jobId)) return { kind: 'done' };
+    const row = (await this.run(this.db.pool, 'claim', [jobId, taskManagerId, leaseMsInt(leaseMs)])).rows[0] ?? {};
+    if (row.attempt_id != null) {
+      const first = row.first_index as number;
+      return {
+        kind: 'split',
+        attemptId: row.attempt_id as string,
+        splitId: row.split_id as string,
+        ordinal: row.ordinal as number,
+        speculative: row.speculative as boolean,
+        leaseExpiresAt: row.lease_expires_at as Date,
+        items: (row.inputs as string[]).map((input, i) => ({ index: first + i, input })),
+      };
+    }
+    const status = row.job_status as JobStatus | null;
+    if (status === JobStatus.QUEUED || (status === JobStatus.RUNNING && row.unfinished === true)) {
+      return { kind: 'wait', retryAfterMs: this.waitRetryMs };
+    }
+    return { kind: 'done' };
+  }
+
+  async heartbeat(attemptId: string, leaseMs: number): Promise<HeartbeatResult> {
+    if (!isUuid(attemptId)) return { kind: 'abandon', reason: 'UNKNOWN_ATTEMPT' };
+    const row = (await this.run(this.db.pool, 'heartbeat', [attemptId, leaseMsInt(leaseMs)])).rows[0] ?? {};
+    if (row.attempt_status == null) return { kind: 'abandon', reason: 'UNKNOWN_ATTEMPT' };
+    if (row.lease_expires_at != null) return { kind: 'continue', leaseExpiresAt: row.lease_expires_at as Date };
+    if (row.job_status !== JobStatus.RUNNING) return { kind: 'abandon', reason: 'JOB_CANCELLED' };
+    if (row.attempt_status === 'LOST' || row.attempt_status === 'FAILED') return { kind: 'abandon', reason: 'LEASE_LOST' };
+    return { kind: 'abandon', reason: 'SPLIT_DONE' };
+  }
+
+  /**
+   * Store an attempt's outcomes if it is the first to complete its split. A retried call by the
+   * winner answers 'duplicate'; a report that does not cover the split's inputs exactly once
+   * throws INVALID_OUTCOMES.
+   */
+  async complete(attemptId: string, outcomes: ItemOutcome[], timings?: SplitTimings): Promise<CompleteResult> {
+    if (!isUuid(attemptId)) return { kind: 'discarded', reason: 'UNKNOWN_ATTEMPT' };
+    const before = (await this.run(this.db.pool, 'complete_lookup', [attemptId])).rows[0];
+    if (!before) return { kind: 'discarded', reason: 'UNKNOWN_ATTEMPT' };
+    if (before.winner_attempt_id === attemptId) return { kind: 'duplicate' };
+    const columns = outcomeColumns({ firstIndex: before.first_index as number, inputs: before.inputs as string[] }, outcomes);
+    const stored = await this.transaction('complete', async (client) => {
+      const win = (await this.run(client, 'complete_win', [attemptId])).rows[0];
+      if (!win) return null;
+      const splitId = win.id as string;
+      await this.run(client, 'complete_attempts', [attemptId, splitId, outcomes.length, timings ? JSON.stringify(timings) : null]);
+      const inserted = await this.run(client, 'insert_results', [
+        win.job_id, splitId, attemptId, columns.indices, columns.inputs, columns.labels, columns.probabilities,
+        columns.errorCodes, columns.errorMessages, columns.fetchMs, columns.preprocessMs, columns.inferMs,
+      ]);
+      return inserted.rows[0]?.stored as number;
+    });
+    if (stored !== null) return { kind: 'accepted', stored };
+    // Lost the race (or was never eligible): say why from the state now.
+    const after = (await this.run(this.db.pool, 'complete_lookup', [attemptId])).rows[0];
+    if (!after) return { kind: 'discarded', reason: 'UNKNOWN_ATTEMPT' };
+    if (after.winner_attempt_id === attemptId) return { kind: 'duplicate' };
+    if (after.job_status !== JobStatus.RUNNING) return { kind: 'discarded', reason: 'JOB_CANCELLED' };
+    return { kind: 'discarded', reason: after.split_status === 'FAILED' ? 'SPLIT_FAILED' : 'SPLIT_DONE' };
+  }
+
+  /**
+   * RUNNING attempts whose lease ended before `now` (default: the database's now) → LOST; their
+   * splits back to PENDING while retries remain, else FAILED with a SPLIT_FAILED error record for
+   * every input without a result. Call it from the scheduler tick.
+   */
+  async expireLeases(now?: Date): Promise<ReleaseReport> {
+    return this.transaction('expireLeases', async (client) => {
+      const locked = (await this.run(client, 'lock_lapsed_splits', [now ?? null])).rows.map((r) => r.id as string);
+      if (locked.length === 0) return emptyReport();
+      const ended = (await this.run(client, 'expire_attempts', [locked, now ?? null])).rows;
+      return this.release(client, locked, ended, 'the lease of its last attempt expired without a heartbeat');
+    });
+  }
+
+  /**
+   * A task manager is gone (process exited, invocation failed): its RUNNING attempts → FAILED and
+   * their splits are released at once (as by expireLeases) instead of waiting for the leases.
+   */
+  async releaseTaskManager(taskManagerId: string, reason: string): Promise<ReleaseReport> {
+    return this.transaction('releaseTaskManager', async (client) => {
+      const locked = (await this.run(client, 'lock_task_manager_splits', [taskManagerId])).rows.map((r) => r.id as string);
+      if (locked.length === 0) return emptyReport();
+      const ended = (await this.run(client, 'fail_task_manager_attempts', [locked, taskManagerId, `task manager exited: ${reason}`])).rows;
+      return this.release(client, locked, ended, `the task manager running its last attempt exited (${reason})`);
+    });
+  }
+
+  /** Grant a RUNNING split one speculative copy (claimed after every PENDING split); false when its job's retry cap is reached or a copy is already waiting. */
+  async addSpeculativeAttempt(splitId: string): Promise<boolean> {
+    if (!isUuid(splitId)) return false;
+    return ((await this.run(this.db.pool, 'speculate', [splitId])).rowCount ?? 0) > 0;
+  }
+
+  // ---- reads and task managers (Prisma) ----
+
+  jobProgress(jobId: string, windowMs = 10_000): Promise<JobProgressSnapshot | null> {
+    return this.guard('jobProgress', async () => {
+      if (!isUuid(jobId)) return null;
+      const row = (await this.run(this.db.pool, 'job_progress', [jobId, leaseMsInt(windowMs)])).rows[0];
+      return row ? reads.progressFromRow(row, windowMs) : null;
+    });
+  }
+  getJob(jobId: string): Promise<JobRecord | null> {
+    return this.guard('getJob', () => reads.getJob(this.db.prisma, jobId));
+  }
+  getJobWithSettings(jobId: string): Promise<JobWithSettings | null> {
+    return this.guard('getJobWithSettings', () => reads.getJobWithSettings(this.db.prisma, jobId));
+  }
+  listJobs(options: reads.ListJobsOptions = {}): Promise<JobRecord[]> {
+    return this.guard('listJobs', () => reads.listJobs(this.db.prisma, options));
+  }
+  listResults(jobId: string, options: ListResultsOptions = {}): Promise<ResultRecord[]> {
+    return this.guard('listResults', () => reads.listResults(this.db.prisma, jobId, options));
+  }
+  listSplits(jobId: string): Promise<SplitSummary[]> {
+    return this.guard('listSplits', () => reads.listSplits(this.db.prisma, jobId));
+  }
+  listAttempts(jobId: string): Promise<AttemptRecord[]> {
+    return this.guard('listAttempts', () => reads.listAttempts(this.db.prisma, jobId));
+  }
+  attemptOwner(attemptId: string): Promise<AttemptOwner | null> {
+    return this.guard('attemptOwner', () => reads.attemptOwner(this.db.prisma, attemptId));
+  }
+  createTaskManager(input: taskManagers.NewTaskManager): Promise<TaskManagerRecord> {
+    return this.guard('createTaskManager', () => taskManagers.createTaskManager(this.db.prisma, input));
+  }
+  markTaskManagerRunning(taskManagerId: string): Promise<boolean> {
+    return this.guard('markTaskManagerRunning', () => taskManagers.markTaskManagerRunning(this.db.prisma, taskManagerId));
+  }
+  endTaskManager(taskManagerId: string, end: taskManagers.TaskManagerEnd): Promise<boolean> {
+    return this.guard('endTaskManager', () => taskManagers.endTaskManager(this.db.prisma, taskManagerId, end));
+  }
+  /** WorkerStore.report: a task manager's final report; idempotent (the client retries). */
+  report(jobId: string, report: TaskManagerReport): Promise<void> {
+    return this.guard('report', () => taskManagers.recordReport(this.db.prisma, jobId, report));
+  }
+  listTaskManagers(jobId: string): Promise<TaskManagerRecord[]> {
+    return this.guard('listTaskManagers', () => taskManagers.listTaskManagers(this.db.prisma, jobId));
+  }
+
+  // ---- internals ----
+
+  private async release(client: pg.PoolClient, lockedSplitIds: string[], ended: Row[], why: string): Promise<ReleaseReport> {
+    const released = (await this.run(client, 'release_splits', [lockedSplitIds, why])).rows;
+    const failed = released.filter((r) => r.status === 'FAILED').map((r) => r.id as string);
+    const errorRecords = failed.length === 0 ? 0
+      : ((await this.run(client, 'fail_split_inputs', [failed, 'SPLIT_FAILED', `split failed: ${why}`])).rows[0]?.stored as number);
+    const endedAttempts: ExpiredAttempt[] = ended.map((r) => ({
+      attemptId: r.id as string, splitId: r.split_id as string, jobId: r.job_id as string, taskManagerId: r.task_manager_id as string,
+    }));
+    const releasedSplits: ReleasedSplit[] = released.map((r) => ({
+      splitId: r.id as string, jobId: r.job_id as string, ordinal: r.ordinal as number,
+      status: r.status as ReleasedSplit['status'], retries: r.retries as number,
+    }));
+    const jobIds = [...new Set([...endedAttempts.map((a) => a.jobId), ...releasedSplits.map((s) => s.jobId)])];
+    return { endedAttempts, releasedSplits, errorRecords, jobIds };
+  }
+
+  private async terminate(jobId: string, status: JobStatus, errorCode: string, reason: string): Promise<TerminateReport> {
+    const unchanged: TerminateReport = { changed: false, cancelledAttempts: 0, failedSplits: 0, errorRecords: 0 };
+    if (!isUuid(jobId)) return unchanged;
+    const rollback = Symbol('job already over');
+    try {
+      return await this.transaction('terminateJob', async (client) => {
+        // Splits first (see the header): a complete() in flight finishes before we touch its split.
+        const splits = (await this.run(client, 'terminate_splits', [jobId, reason])).rows.map((r) => r.id as string);
+        const attempts = await this.run(client, 'terminate_attempts', [jobId, reason]);
+        const errorRecords = splits.length === 0 ? 0
+          : ((await this.run(client, 'fail_split_inputs', [splits, errorCode, reason])).rows[0]?.stored as number);
+        const job = await this.run(client, 'terminate_job', [jobId, status, reason]);
+        if ((job.rowCount ?? 0) === 0) throw rollback;
+        return { changed: true, cancelledAttempts: attempts.rowCount ?? 0, failedSplits: splits.length, errorRecords };
+      });
+    } catch (error) {
+      if (error === rollback) return unchanged;
+      throw error;
+    }
+  }
+
+  private async run(on: Queryable, name: StatementName, values: unknown[]): Promise<pg.QueryResult<Row>> {
+    const statement = this.sql[name];
+    try {
+      return await on.query<Row>({ name: statement.name, text: statement.text, values });
+    } catch (error) {
+      throw toStoreError(error, `SQL ${name}`);
+    }
+  }
+
+  private async transaction<T>(doing: string, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    try {
+      return await withTransaction(this.db.pool, work);
+    } catch (error) {
+      if (typeof error === 'symbol') throw error;
+      throw toStoreError(error, doing);
+    }
+  }
+
+  private async guard<T>(doing: string, work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      throw toStoreError(error, doing);
+    }
+  }
+}
+
+function emptyReport(): ReleaseReport {
+  return { endedAttempts: [], releasedSplits: [], errorRecords: 0, jobIds: [] };
+}
+
+function positiveInt(field: string, value: number): number {
+  if (!Number.isInteger(value) || value < 1) {
+    throw new StoreError(StoreErrorCode.INVALID_OPTIONS, `store option ${field} must be a positive integer (got ${JSON.stringify(value)})`);
+  }
+  return value;
+}
+
+/** Lease lengths go to SQL as int milliseconds. */
+function leaseMsInt(ms: number): number {
+  if (!Number.isFinite(ms) || ms < 1) throw new StoreError(StoreErrorCode.INVALID_OPTIONS, `a lease / window must be a positive number of ms (got ${ms})`);
+  return Math.min(Math.round(ms), 2 ** 31 - 1);
+}

@@ -1,0 +1,57 @@
+-- Claim the next split of job $1 for task manager $2 with a lease of $3 ms.
+-- Originals (PENDING, lowest ordinal first) go before speculative copies (RUNNING splits with a
+-- granted slot, never to a task manager already running that split). SKIP LOCKED: concurrent
+-- claimers take different splits instead of queueing on one row.
+-- Always one row: the job's status, whether unfinished splits remain, and the new attempt (its
+-- columns NULL when nothing was claimed).
+WITH job AS (
+  SELECT j.id, j.status FROM jobs j WHERE j.id = $1::uuid
+),
+pending AS (
+  SELECT s.id, false AS speculative
+  FROM splits s
+  WHERE s.job_id = $1::uuid AND s.status = 'PENDING'
+    AND EXISTS (SELECT 1 FROM job WHERE job.status = 'RUNNING')
+  ORDER BY s.ordinal
+  LIMIT 1
+  FOR UPDATE OF s SKIP LOCKED
+),
+copy AS (
+  SELECT s.id, true AS speculative
+  FROM splits s
+  WHERE s.job_id = $1::uuid AND s.status = 'RUNNING' AND s.speculative_slots > 0
+    AND EXISTS (SELECT 1 FROM job WHERE job.status = 'RUNNING')
+    AND NOT EXISTS (SELECT 1 FROM pending)
+    AND NOT EXISTS (SELECT 1 FROM attempts o
+                    WHERE o.split_id = s.id AND o.status = 'RUNNING' AND o.task_manager_id = $2::text)
+  ORDER BY s.ordinal
+  LIMIT 1
+  FOR UPDATE OF s SKIP LOCKED
+),
+picked AS (
+  SELECT id, speculative FROM pending
+  UNION ALL
+  SELECT id, speculative FROM copy
+),
+claimed AS (
+  UPDATE splits s
+  SET status = 'RUNNING',
+      started_at = coalesce(s.started_at, now()),
+      speculative_slots = s.speculative_slots - CASE WHEN picked.speculative THEN 1 ELSE 0 END
+  FROM picked
+  WHERE s.id = picked.id
+  RETURNING s.id, s.job_id, s.ordinal, s.first_index, s.inputs, picked.speculative
+),
+attempt AS (
+  INSERT INTO attempts (split_id, job_id, task_manager_id, status, speculative, started_at, lease_expires_at)
+  SELECT c.id, c.job_id, $2::text, 'RUNNING', c.speculative, now(), now() + $3::int * interval '1 millisecond'
+  FROM claimed c
+  RETURNING id, split_id, speculative, lease_expires_at
+)
+SELECT job.status AS job_status,
+       EXISTS (SELECT 1 FROM splits u WHERE u.job_id = $1::uuid AND u.status IN ('PENDING', 'RUNNING')) AS unfinished,
+       a.id AS attempt_id, c.id AS split_id, c.ordinal, c.first_index, c.inputs, a.speculative, a.lease_expires_at
+FROM (VALUES (1)) AS one (x)
+LEFT JOIN job ON true
+LEFT JOIN attempt a ON true
+LEFT JOIN claimed c ON c.id = a.split_id
