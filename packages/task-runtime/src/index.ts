@@ -15,8 +15,16 @@ export type { LoadedModel, SessionPool, Prediction, ItemPrediction } from './inf
 export { createSessionPool, predictBatch, predictEach } from './infer.js';
 export type { Pipeline, PipelineDeps, PipelineStats, RunOptions } from './pipeline.js';
 export { createPipeline } from './pipeline.js';
-export type { TaskManagerPayload, StaticTaskManagerPayload } from './payload.js';
-export { TaskManagerPayloadSchema, StaticTaskManagerPayloadSchema, WorkItemSchema, parseTaskManagerPayload } from './payload.js';
+export type { TaskManagerPayload, StaticTaskManagerPayload, DynamicTaskManagerPayload } from './payload.js';
+export {
+  TaskManagerPayloadSchema,
+  StaticTaskManagerPayloadSchema,
+  DynamicTaskManagerPayloadSchema,
+  WorkItemSchema,
+  parseTaskManagerPayload,
+} from './payload.js';
+export { runPullLoop, PULL_LOOP_DEFAULTS } from './pull-loop.js';
+export type { PullLoopOptions, PullLoopResult } from './pull-loop.js';
 export type { TaskManagerDeps, TaskManagerReport, TaskManagerResult } from './task-manager.js';
 export { runTaskManager, releaseCachedSessions } from './task-manager.js';
 // Worker protocol v1 and its client (also reachable without onnxruntime / sharp through the

@@ -35,9 +35,27 @@ export const StaticTaskManagerPayloadSchema = z.strictObject({
   }),
 });
 
-export const TaskManagerPayloadSchema = z.discriminatedUnion('mode', [StaticTaskManagerPayloadSchema]);
+/** Dynamic mode: pull splits from the worker endpoint until the job is over (DESIGN.md, worker protocol). */
+export const DynamicTaskManagerPayloadSchema = z.strictObject({
+  ...common,
+  mode: z.literal('dynamic'),
+  endpoint: z.strictObject({
+    url: z.string().regex(/^https?:\/\/\S+$/, { error: 'must be an http(s) URL' }),
+    token: z.string().min(1).max(1024),
+  }),
+  keepAlive: z
+    .strictObject({ enabled: z.boolean(), intervalMs: z.number().int().min(50).max(600_000) })
+    .optional(),
+  /** Exit after this long with nothing to claim while other splits still run. */
+  idleTimeoutMs: z.number().int().min(0).max(3_600_000).optional(),
+  /** Stop claiming this long before `deadlineAt` (Lambda: its own timeout). */
+  deadlineAt: z.iso.datetime({ offset: true }).optional(),
+});
+
+export const TaskManagerPayloadSchema = z.discriminatedUnion('mode', [StaticTaskManagerPayloadSchema, DynamicTaskManagerPayloadSchema]);
 
 export type StaticTaskManagerPayload = z.infer<typeof StaticTaskManagerPayloadSchema>;
+export type DynamicTaskManagerPayload = z.infer<typeof DynamicTaskManagerPayloadSchema>;
 export type TaskManagerPayload = z.infer<typeof TaskManagerPayloadSchema>;
 
 /** Validate an untrusted payload; throws PAYLOAD_INVALID naming the field and value. */

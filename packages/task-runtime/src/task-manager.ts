@@ -13,7 +13,15 @@ import { defaultModelDir, loadModel } from '@offsample/model';
 import { compileTaskManagerConfig, type TaskManagerConfig } from './config.js';
 import { normalizeError, OffsampleError, TaskErrorCode } from './errors.js';
 import { createSessionPool, type LoadedModel, type SessionPool } from './infer.js';
-import { parseTaskManagerPayload, type StaticTaskManagerPayload, type TaskManagerPayload } from './payload.js';
+import {
+  parseTaskManagerPayload,
+  type DynamicTaskManagerPayload,
+  type StaticTaskManagerPayload,
+  type TaskManagerPayload,
+} from './payload.js';
+import type { TaskManagerExitReason } from './protocol.js';
+import { PULL_LOOP_DEFAULTS, runPullLoop } from './pull-loop.js';
+import { createWorkerClient, type WorkerClient, type WorkerClientOptions } from './worker-client.js';
 import { createPipeline, type Pipeline } from './pipeline.js';
 import type { ItemOutcome, LogFn, NowFn } from './types.js';
 
@@ -25,6 +33,10 @@ export interface TaskManagerDeps {
   log?: LogFn;
   /** Wall clock for startedAt / endedAt (durations use the monotonic clock). */
   now?: NowFn;
+  /** Stops a dynamic task manager (SIGTERM in a child, shutdown in a test): it abandons its attempts. */
+  signal?: AbortSignal;
+  /** Worker client factory (dynamic mode); default `createWorkerClient`. */
+  createClient?: (options: WorkerClientOptions) => WorkerClient;
 }
 
 /**
@@ -51,10 +63,13 @@ export interface TaskManagerReport {
   modelLoadMs: number;
   /** Peak resident set size of this process so far. */
   peakRssBytes: number;
+  /** Why it stopped (dynamic mode). */
+  exitReason?: TaskManagerExitReason;
+  errorMessage?: string;
 }
 
 export interface TaskManagerResult {
-  /** In split order, one per item. */
+  /** Static mode: in split order, one per item. Dynamic mode: empty (outcomes went to the endpoint). */
   outcomes: ItemOutcome[];
   report: TaskManagerReport;
 }
@@ -101,6 +116,7 @@ export async function releaseCachedSessions(): Promise<void> {
 
 interface Prepared {
   payload: TaskManagerPayload;
+  config: TaskManagerConfig;
   pipeline: Pipeline;
   coldStart: boolean;
   modelLoadMs: number;
@@ -127,7 +143,7 @@ async function prepare(payload: TaskManagerPayload, deps: TaskManagerDeps): Prom
       bucket: payload.bucket,
       log: deps.log,
     });
-    return { payload, pipeline, coldStart, modelLoadMs, releaseSessions: sessions.release };
+    return { payload, config, pipeline, coldStart, modelLoadMs, releaseSessions: sessions.release };
   } catch (err) {
     sessions.release();
     throw err;
@@ -139,20 +155,54 @@ async function runStatic(prepared: Prepared, payload: StaticTaskManagerPayload, 
   return prepared.pipeline.run(payload.split.items, deps.onOutcome);
 }
 
+async function runDynamic(
+  prepared: Prepared,
+  payload: DynamicTaskManagerPayload,
+  deps: TaskManagerDeps,
+  client: WorkerClient,
+): Promise<{ splits: number; exitReason: TaskManagerExitReason; errorMessage?: string }> {
+  const config = prepared.config;
+  deps.log?.('info', 'dynamic task manager started', { jobId: payload.jobId, taskManagerId: payload.taskManagerId });
+  const loop: Parameters<typeof runPullLoop>[0] = {
+    client,
+    pipeline: prepared.pipeline,
+    taskManagerId: payload.taskManagerId,
+    // Enough queued work to keep every stage busy while the next claim round-trips.
+    lowWaterMark: Math.max(config.load.maxConcurrency, config.predict.batchSize * 2),
+    keepAlive: payload.keepAlive ?? { enabled: true, intervalMs: PULL_LOOP_DEFAULTS.heartbeatIntervalMs },
+    idleTimeoutMs: payload.idleTimeoutMs ?? PULL_LOOP_DEFAULTS.idleTimeoutMs,
+  };
+  if (payload.deadlineAt !== undefined) loop.deadlineAtMs = Date.parse(payload.deadlineAt);
+  if (deps.signal !== undefined) loop.signal = deps.signal;
+  if (deps.onOutcome !== undefined) loop.onOutcome = deps.onOutcome;
+  if (deps.log !== undefined) loop.log = deps.log;
+  return runPullLoop(loop);
+}
+
 export async function runTaskManager(rawPayload: unknown, deps: TaskManagerDeps = {}): Promise<TaskManagerResult> {
   const now = deps.now ?? Date.now;
   const startedAt = now();
   const started = performance.now();
   const payload = parseTaskManagerPayload(rawPayload);
   const prepared = await prepare(payload, deps);
-  let outcomes: ItemOutcome[];
+  let outcomes: ItemOutcome[] = [];
   let splits = 0;
+  let exit: { exitReason: TaskManagerExitReason; errorMessage?: string } | undefined;
+  let client: WorkerClient | undefined;
   try {
     switch (payload.mode) {
       case 'static':
         outcomes = await runStatic(prepared, payload, deps);
         splits = 1;
         break;
+      case 'dynamic': {
+        const clientOptions: WorkerClientOptions = { url: payload.endpoint.url, token: payload.endpoint.token };
+        client = (deps.createClient ?? createWorkerClient)(clientOptions);
+        const loop = await runDynamic(prepared, payload, deps, client);
+        splits = loop.splits;
+        exit = loop.errorMessage === undefined ? { exitReason: loop.exitReason } : { exitReason: loop.exitReason, errorMessage: loop.errorMessage };
+        break;
+      }
     }
   } finally {
     await prepared.pipeline.close();
@@ -161,7 +211,7 @@ export async function runTaskManager(rawPayload: unknown, deps: TaskManagerDeps 
   const stats = prepared.pipeline.stats();
   const lifetimeMs = performance.now() - started;
   const busyMs = Math.round(stats.busyMs);
-  return {
+  const result: TaskManagerResult = {
     outcomes,
     report: {
       taskManagerId: payload.taskManagerId,
@@ -175,6 +225,15 @@ export async function runTaskManager(rawPayload: unknown, deps: TaskManagerDeps 
       endedAt: new Date(now()).toISOString(),
       modelLoadMs: prepared.modelLoadMs,
       peakRssBytes: process.resourceUsage().maxRSS * 1024, // maxRSS is in kilobytes
+      ...exit,
     },
   };
+  if (client !== undefined) {
+    // The final report feeds the job summary (busy / idle time, cold starts); losing it loses no inputs.
+    const r = result.report;
+    await client.report({ ...r, startedAt: new Date(r.startedAt), endedAt: new Date(r.endedAt) }).catch((err: unknown) => {
+      deps.log?.('warn', 'final report not delivered', { error: normalizeError(err).message });
+    });
+  }
+  return result;
 }
