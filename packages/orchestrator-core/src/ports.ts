@@ -7,6 +7,9 @@
  *   Split:   PENDING → RUNNING → DONE | FAILED            (RUNNING → PENDING when its lease is lost
  *                                                          and retries remain)
  *   Attempt: RUNNING → SUCCEEDED | LOST | CANCELLED | FAILED
+ *            (LOST | FAILED → SUCCEEDED when its late report arrives while the split is still open:
+ *             the work is valid; the split's newer attempt is then CANCELLED)
+ * Implementation: PgSplitStore (store/split-store.ts).
  */
 
 export const JobStatus = {
