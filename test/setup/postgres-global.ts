@@ -16,13 +16,6 @@ import { startEmbeddedPostgres } from '../../packages/orchestrator-core/src/db/e
 import { readDatabaseEnv } from '../../packages/orchestrator-core/src/db/env.js';
 import { STALE_TEST_DATABASE_MS, TEST_DATABASE_PREFIX } from './names.js';
 
-declare module 'vitest' {
-  export interface ProvidedContext {
-    /** URL of the test PostgreSQL server (any database on it); see createTestDatabase(). */
-    postgresServerUrl: string;
-  }
-}
-
 export default async function setup(project: TestProject): Promise<(() => Promise<void>) | undefined> {
   const { databaseUrl } = readDatabaseEnv();
   if (databaseUrl !== undefined) {
