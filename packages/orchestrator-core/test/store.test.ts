@@ -117,6 +117,7 @@ describe('claim, heartbeat, complete', () => {
 
     expect(await t.store.complete(first.attemptId, outcomesFor(first.items), { wallMs: 5 })).toEqual({ kind: 'accepted', stored: 10 });
     expect(await t.store.complete(first.attemptId, outcomesFor(first.items))).toEqual({ kind: 'duplicate' });
+    expect(await t.store.complete(first.attemptId.toUpperCase(), outcomesFor(first.items))).toEqual({ kind: 'duplicate' });
     expect(await t.store.heartbeat(first.attemptId, 1000)).toEqual({ kind: 'abandon', reason: 'SPLIT_DONE' });
     expect(await t.store.finishJobIfComplete(jobId)).toBeNull();
 

@@ -118,8 +118,9 @@ export class PgSplitStore implements WorkerStore {
 
   // ---- the worker protocol ----
 
-  async claim(jobId: string, taskManagerId: string, leaseMs: number): Promise<ClaimResult> {
-    if (!isUuid(jobId)) return { kind: 'done' };
+  async claim(rawJobId: string, taskManagerId: string, leaseMs: number): Promise<ClaimResult> {
+    if (!isUuid(rawJobId)) return { kind: 'done' };
+    const jobId = rawJobId.toLowerCase();
     const row = (await this.run(this.db.pool, 'claim', [jobId, taskManagerId, leaseMsInt(leaseMs)])).rows[0] ?? {};
     if (row.attempt_id != null) {
       const first = row.first_index as number;
@@ -140,8 +141,9 @@ export class PgSplitStore implements WorkerStore {
     return { kind: 'done' };
   }
 
-  async heartbeat(attemptId: string, leaseMs: number): Promise<HeartbeatResult> {
-    if (!isUuid(attemptId)) return { kind: 'abandon', reason: 'UNKNOWN_ATTEMPT' };
+  async heartbeat(rawAttemptId: string, leaseMs: number): Promise<HeartbeatResult> {
+    if (!isUuid(rawAttemptId)) return { kind: 'abandon', reason: 'UNKNOWN_ATTEMPT' };
+    const attemptId = rawAttemptId.toLowerCase();
     const row = (await this.run(this.db.pool, 'heartbeat', [attemptId, leaseMsInt(leaseMs)])).rows[0] ?? {};
     if (row.attempt_status == null) return { kind: 'abandon', reason: 'UNKNOWN_ATTEMPT' };
     if (row.lease_expires_at != null) return { kind: 'continue', leaseExpiresAt: row.lease_expires_at as Date };
@@ -155,8 +157,10 @@ export class PgSplitStore implements WorkerStore {
    * winner answers 'duplicate'; a report that does not cover the split's inputs exactly once
    * throws INVALID_OUTCOMES.
    */
-  async complete(attemptId: string, outcomes: ItemOutcome[], timings?: SplitTimings): Promise<CompleteResult> {
-    if (!isUuid(attemptId)) return { kind: 'discarded', reason: 'UNKNOWN_ATTEMPT' };
+  async complete(rawAttemptId: string, outcomes: ItemOutcome[], timings?: SplitTimings): Promise<CompleteResult> {
+    if (!isUuid(rawAttemptId)) return { kind: 'discarded', reason: 'UNKNOWN_ATTEMPT' };
+    // Postgres prints uuids in lower case; compare like with like.
+    const attemptId = rawAttemptId.toLowerCase();
     const before = (await this.run(this.db.pool, 'complete_lookup', [attemptId])).rows[0];
     if (!before) return { kind: 'discarded', reason: 'UNKNOWN_ATTEMPT' };
     if (before.winner_attempt_id === attemptId) return { kind: 'duplicate' };
