@@ -60,11 +60,16 @@ export function flattenValidationErrors(errors: readonly ValidationError[], root
   return out;
 }
 
-/** orchestrator-core's JobOptionsError: `issues: {path, message}[]` (path a string or a key list). */
+/**
+ * orchestrator-core's JobOptionsError (bad settings) and JobPlanError (a plan the policy or the caps
+ * refuse): `issues: {path, message}[]`. Recognised by name so a second copy of the class still maps.
+ */
+const USER_INPUT_ERRORS: ReadonlySet<unknown> = new Set(['JobOptionsError', 'JobPlanError']);
+
 function jobOptionsIssuesOf(error: unknown): FieldIssue[] | null {
   if (typeof error !== 'object' || error === null) return null;
   const { name, issues } = error as { name?: unknown; issues?: unknown };
-  if (name !== 'JobOptionsError' || !Array.isArray(issues)) return null;
+  if (!USER_INPUT_ERRORS.has(name) || !Array.isArray(issues)) return null;
   return issues.map((raw: unknown) => {
     const i = (raw ?? {}) as { path?: unknown; message?: unknown };
     const path = Array.isArray(i.path) ? i.path.join('.') : String(i.path ?? '');

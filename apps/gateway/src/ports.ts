@@ -3,70 +3,21 @@
  * orchestrator-core's `Orchestrator` the resolvers call; `GatewayStore` is the read side over
  * Postgres (implemented with the orchestrator's Prisma client in store/prisma-store.ts).
  */
+import type { JobOptionsInput, JobProgress, JobStatusEvent } from '@offsample/orchestrator-core';
 import type { JobStatus, SplitStatus } from './schema/enums.js';
+
+export type { JobStatusEvent };
 import type { Attempt, Job, Result, Split, TaskManager, ThroughputPoint } from './schema/objects.js';
 import type { ErrorCount } from './schema/progress.js';
 import type { SqlClient } from './store/prisma-store.js';
 
 export type MaybePromise<T> = T | Promise<T>;
 
-/** Structurally orchestrator-core's `JobProgress` (api-types.ts). */
-export interface ProgressSnapshot {
-  jobId: string;
-  name: string;
-  status: JobStatus;
-  backend: string;
-  totalInputs: number;
-  done: number;
-  failed: number;
-  splits: { total: number; pending: number; running: number; done: number; failed: number };
-  imagesPerSecond: number;
-  etaSeconds: number | null;
-  activeTaskManagers: number;
-  medianSplitMs: number | null;
-  stuckSplits: {
-    splitId: string;
-    ordinal: number;
-    attemptId: string;
-    taskManagerId: string;
-    speculative: boolean;
-    ageMs: number;
-    medianSplitMs: number | null;
-    leaseExpiresInMs: number;
-    reason: 'SLOW' | 'LEASE_LAPSING';
-  }[];
-  errorsByCode: { code: string; count: number }[];
-  createdAt: Date;
-  startedAt: Date | null;
-  endedAt: Date | null;
-}
+/** What `jobProgress` emits: orchestrator-core's `JobProgress`. */
+export type ProgressSnapshot = JobProgress;
 
-export interface JobStatusEvent {
-  jobId: string;
-  status: JobStatus;
-}
-
-/**
- * The job settings handed to `enqueueJob` — orchestrator-core's `JobOptionsInput` — made from a
- * SubmitJobInput with `inputsFrom` already read.
- * The orchestrator compiles and validates it (throwing JobOptionsError with field-named issues).
- */
-export interface JobSubmission {
-  name: string;
-  inputs: string[];
-  bucket?: string;
-  splitSize?: number;
-  numTaskManagers?: number;
-  backend?: string;
-  splitMode?: string;
-  speculation?: { enabled?: boolean; quantile?: number; multiplier?: number; extraTaskManagers?: number };
-  keepAlive?: { enabled?: boolean; intervalMs?: number };
-  leaseMs?: number;
-  maxSplitRetries?: number;
-  output?: { storage?: string; location?: string; bucket?: string };
-  taskManagerConfig?: Record<string, unknown>;
-  model?: { dir: string };
-}
+/** The job settings handed to `enqueueJob`, made from a SubmitJobInput with `inputsFrom` already read. */
+export type JobSubmission = JobOptionsInput;
 
 export interface GatewayOrchestrator {
   enqueueJob(input: JobSubmission): Promise<{ jobId: string }>;

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../../test/setup/database.js';
-import { openDatabase, type Database } from '../../../packages/orchestrator-core/src/db/open.js';
+import { openDatabase, type Database } from '@offsample/orchestrator-core';
 import { createPrismaStore, type GatewayStore } from '../dist/index.js';
 
 let tdb: TestDatabase;

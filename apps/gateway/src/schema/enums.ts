@@ -1,50 +1,22 @@
 /**
- * GraphQL enums. Status values are the orchestrator's own (`ports.ts` in orchestrator-core); the
- * gateway registers them under GraphQL names. Settings enums map GraphQL names (LOCAL) to the
+ * GraphQL enums: the orchestrator's own `as const` objects (statuses from ports.ts, settings from
+ * job/types.ts), registered under GraphQL names. Settings enums map GraphQL names (LOCAL) to the
  * lower-case values the job options use ('local').
  */
 import 'reflect-metadata';
 import { registerEnumType } from 'type-graphql';
+import {
+  AttemptStatus,
+  BackendName,
+  JobStatus,
+  OutputStorage,
+  SplitMode,
+  SplitStatus,
+  TaskManagerStatus,
+} from '@offsample/orchestrator-core';
 
-// Mirrors orchestrator-core's `JobStatus` / `SplitStatus` / `AttemptStatus` / `TaskManagerStatus`
-// (a test checks they stay equal).
-export const JobStatus = {
-  QUEUED: 'QUEUED',
-  RUNNING: 'RUNNING',
-  SUCCEEDED: 'SUCCEEDED',
-  FAILED: 'FAILED',
-  CANCELLED: 'CANCELLED',
-} as const;
-export type JobStatus = (typeof JobStatus)[keyof typeof JobStatus];
-
-export const SplitStatus = { PENDING: 'PENDING', RUNNING: 'RUNNING', DONE: 'DONE', FAILED: 'FAILED' } as const;
-export type SplitStatus = (typeof SplitStatus)[keyof typeof SplitStatus];
-
-export const AttemptStatus = {
-  RUNNING: 'RUNNING',
-  SUCCEEDED: 'SUCCEEDED',
-  LOST: 'LOST',
-  CANCELLED: 'CANCELLED',
-  FAILED: 'FAILED',
-} as const;
-export type AttemptStatus = (typeof AttemptStatus)[keyof typeof AttemptStatus];
-
-export const TaskManagerStatus = {
-  STARTING: 'STARTING',
-  RUNNING: 'RUNNING',
-  EXITED: 'EXITED',
-  FAILED: 'FAILED',
-} as const;
-export type TaskManagerStatus = (typeof TaskManagerStatus)[keyof typeof TaskManagerStatus];
-
-export const Backend = { LOCAL: 'local', LAMBDA: 'lambda' } as const;
-export type Backend = (typeof Backend)[keyof typeof Backend];
-
-export const SplitMode = { DYNAMIC: 'dynamic', STATIC: 'static' } as const;
-export type SplitMode = (typeof SplitMode)[keyof typeof SplitMode];
-
-export const OutputStorage = { PRINT: 'print', LOCAL: 'local', S3: 's3' } as const;
-export type OutputStorage = (typeof OutputStorage)[keyof typeof OutputStorage];
+// The orchestrator's own state and settings objects (each a value and a type of the same name).
+export { JobStatus, SplitStatus, AttemptStatus, TaskManagerStatus, BackendName as Backend, SplitMode, OutputStorage };
 
 export const StuckReason = { SLOW: 'SLOW', LEASE_LAPSING: 'LEASE_LAPSING' } as const;
 export type StuckReason = (typeof StuckReason)[keyof typeof StuckReason];
@@ -56,7 +28,7 @@ registerEnumType(AttemptStatus, {
   description: 'RUNNING → SUCCEEDED | LOST | CANCELLED | FAILED',
 });
 registerEnumType(TaskManagerStatus, { name: 'TaskManagerStatus' });
-registerEnumType(Backend, { name: 'Backend', description: 'Where task managers run.' });
+registerEnumType(BackendName, { name: 'Backend', description: 'Where task managers run.' });
 registerEnumType(SplitMode, {
   name: 'SplitMode',
   description: 'DYNAMIC: task managers pull splits from the worker endpoint; STATIC: each invocation gets one split in its payload.',
