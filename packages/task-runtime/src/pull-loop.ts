@@ -10,6 +10,7 @@
  *   back-off, so late speculative copies and retries still find a worker; the loop exits on `done`,
  *   after `idleTimeoutMs` of waiting, before the Lambda deadline, or when stopped.
  */
+import { setMaxListeners } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { normalizeError } from './errors.js';
 import type { Pipeline } from './pipeline.js';
@@ -118,6 +119,7 @@ export async function runPullLoop(options: PullLoopOptions): Promise<PullLoopRes
     return result;
   };
 
+  const stopped = aborted(options.signal); // one listener for the whole loop
   let result: PullLoopResult;
   for (;;) {
     if (options.signal?.aborted) {
@@ -131,7 +133,7 @@ export async function runPullLoop(options: PullLoopOptions): Promise<PullLoopRes
     // Claim ahead only when the pipeline runs low and we hold fewer leases than the limit.
     if (inFlight.size >= PULL_LOOP_DEFAULTS.maxSplitsInFlight || (inFlight.size > 0 && pipeline.stats().inFlight > options.lowWaterMark)) {
       drained = signalOnDrain();
-      await Promise.race([drained.promise, ...[...inFlight.values()].map((s) => s.done), aborted(options.signal)]);
+      await Promise.race([drained.promise, ...[...inFlight.values()].map((s) => s.done), stopped]);
       continue;
     }
     let claim: ClaimResponse;
@@ -149,6 +151,7 @@ export async function runPullLoop(options: PullLoopOptions): Promise<PullLoopRes
       idleSince = null;
       waitMs = PULL_LOOP_DEFAULTS.minWaitMs;
       const abort = new AbortController();
+      setMaxListeners(0, abort.signal); // every item of the split listens for an abandon
       const done = runSplit(claim, abort).finally(() => inFlight.delete(claim.attemptId));
       inFlight.set(claim.attemptId, { done, abort });
       continue;
@@ -163,7 +166,7 @@ export async function runPullLoop(options: PullLoopOptions): Promise<PullLoopRes
     }
     const delay = Math.min(Math.max(claim.retryAfterMs, waitMs), PULL_LOOP_DEFAULTS.maxWaitMs);
     waitMs = Math.min(waitMs * 2, PULL_LOOP_DEFAULTS.maxWaitMs);
-    await Promise.race([sleep(delay), ...[...inFlight.values()].map((s) => s.done), aborted(options.signal)]);
+    await Promise.race([sleep(delay), ...[...inFlight.values()].map((s) => s.done), stopped]);
   }
 
   // The job is over or we are stopping: attempts still running are abandoned only when the

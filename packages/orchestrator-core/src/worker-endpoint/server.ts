@@ -37,6 +37,9 @@ import { WORKER_ENDPOINT_DEFAULTS } from './defaults.js';
 import { ClientGone, HttpError, readBody, sendError, sendJson } from './http.js';
 import { parseWorkerToken, verifyWorkerToken } from './token.js';
 
+/** Store error codes that mean "the request was wrong", answered 400 with the store's message. */
+const CALLER_FAULT_CODES = new Set(['INVALID_OUTCOMES']);
+
 export type EndpointLogLevel = 'debug' | 'info' | 'warn' | 'error';
 /** Same shape as the task runtime's LogFn. */
 export type EndpointLog = (level: EndpointLogLevel, message: string, fields?: Record<string, unknown>) => void;
@@ -212,6 +215,11 @@ export async function startWorkerEndpoint(options: WorkerEndpointOptions): Promi
           res.once('finish', () => req.socket.destroySoon());
         }
         return sendError(res, err);
+      }
+      const code = typeof err === 'object' && err !== null ? (err as { code?: unknown }).code : undefined;
+      if (typeof code === 'string' && CALLER_FAULT_CODES.has(code)) {
+        // The store refused what this task manager sent (e.g. outcomes that do not match its split).
+        return sendError(res, new HttpError(400, 'BAD_REQUEST', describe(err).slice(0, 500)));
       }
       const retryable = typeof err === 'object' && err !== null && (err as { retryable?: unknown }).retryable === true;
       log('error', 'worker endpoint: request failed', { path: req.url, error: describe(err), stack: err instanceof Error ? err.stack : undefined });

@@ -1,0 +1,75 @@
+// @offsample/orchestrator-core — public surface (named exports only; internals stay unexported).
+
+// Orchestrator
+export { Orchestrator } from './orchestrator/orchestrator.js';
+export type { OrchestratorDeps, JobStatusEvent } from './orchestrator/orchestrator.js';
+export type { StoredJobSettings } from './orchestrator/job-runner.js';
+export { progressFromSnapshot } from './orchestrator/progress.js';
+export { exportOutputs, resultLine } from './orchestrator/outputs.js';
+export type { JobProgress, StuckSplit, JobSummary, AttemptView } from './api-types.js';
+
+// States and ports
+export { JobStatus, SplitStatus, AttemptStatus, TaskManagerStatus } from './ports.js';
+export type {
+  WorkItem,
+  ItemOutcome,
+  ClaimResult,
+  HeartbeatResult,
+  CompleteResult,
+  SplitStore,
+  WorkerStore,
+  SplitTimings,
+  AttemptOwner,
+  TaskManagerReport,
+} from './ports.js';
+
+// Jobs, policies, options
+export { compileJobOptions } from './job/compile.js';
+export { JOB_DEFAULTS, JOB_LIMITS } from './job/defaults.js';
+export { OptionsErrorCode, OptionsError, JobOptionsError, OrchestratorOptionsError, JobPlanError } from './job/errors.js';
+export type { OptionsIssue } from './job/errors.js';
+export { BackendName, SplitMode, OutputStorage } from './job/types.js';
+export type { JobOptionsInput, CompiledJob } from './job/types.js';
+export { ORCHESTRATOR_DEFAULTS } from './policies/defaults.js';
+export { compileOrchestratorOptions, capsFor } from './policies/orchestrator-options.js';
+export type { OrchestratorOptions, CompiledOrchestratorOptions } from './policies/orchestrator-options.js';
+export { resolveJobPlan, freeTaskManagers } from './policies/plan.js';
+export type { PlanJob, PlanCaps, PlanDefaults, JobPlan } from './policies/plan.js';
+export { jobPolicies, jobPolicy, SEED_SIZE_TABLE } from './policies/policies.js';
+export type { PolicyContext, PolicyDecision, PolicyFn, JobPolicy, JobPolicySpec, SizeTableRow } from './policies/policies.js';
+
+// Backends
+export { LocalBackend, defaultChildEntrypoint } from './backends/local.js';
+export type { LocalBackendOptions } from './backends/local.js';
+export type { Backend, TaskManagerHandle, TaskManagerExit } from './backends/types.js';
+
+// Database and store
+export { openDatabase, ensureDatabase, withDatabase, DEFAULT_EMBEDDED_DATA_DIR } from './db/open.js';
+export type { Database, OpenDatabaseOptions } from './db/open.js';
+export { migrate, readMigrations, DEFAULT_MIGRATIONS_DIR } from './db/migrate.js';
+export { startEmbeddedPostgres } from './db/embedded.js';
+export type { EmbeddedPostgres, EmbeddedPostgresOptions } from './db/embedded.js';
+export { DatabaseError, DatabaseErrorCode, redactUrl } from './db/errors.js';
+export { PgSplitStore } from './store/split-store.js';
+export type { StoreDatabase, PgSplitStoreOptions } from './store/split-store.js';
+export { StoreError, StoreErrorCode } from './store/errors.js';
+export type {
+  JobSpec,
+  JobRecord,
+  JobWithSettings,
+  RunningAttempt,
+  JobProgressSnapshot,
+  ReleaseReport,
+  TerminateReport,
+  TaskManagerRecord,
+  ResultRecord,
+  ListResultsOptions,
+  SplitSummary,
+  AttemptRecord,
+} from './store/types.js';
+export type { ListJobsOptions } from './store/reads.js';
+
+// Worker endpoint
+export { startWorkerEndpoint } from './worker-endpoint/server.js';
+export type { WorkerEndpoint, WorkerEndpointOptions, WorkerSecrets, EndpointLog } from './worker-endpoint/server.js';
+export { createJobSecret, createWorkerToken, parseWorkerToken, verifyWorkerToken } from './worker-endpoint/token.js';
