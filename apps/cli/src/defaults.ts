@@ -24,6 +24,8 @@ export const DEMO_DEFAULTS = Object.freeze({
   seed: 42,
   /** Folder under the repository root; `.data/` is git-ignored. */
   dataDir: '.data/demo',
+  /** The job runs on 4 local task managers (child processes), as the seed's local backend would. */
+  taskManagers: 4,
 } as const);
 
 export const STATIC_SERVER_DEFAULTS = Object.freeze({

@@ -6,13 +6,12 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { intFlag, optionalString, parseCommandArgs } from '../args.js';
-import { runClassification } from '../classify-run.js';
 import { DEMO_DEFAULTS } from '../defaults.js';
 import { prepareDemoData } from '../demo-data.js';
-import { formatDuration } from '../format.js';
+import { formatDuration, formatPercent } from '../format.js';
+import { formatJobSummary, runJobThroughOrchestrator } from '../orchestrated-run.js';
 import { repoRoot } from '../repo-paths.js';
 import { startStaticServer } from '../static-server.js';
-import { printSummary } from '../summary.js';
 import type { Command } from './command.js';
 
 const NAME = 'demo';
@@ -101,37 +100,39 @@ export const demoCommand: Command = {
         `# offsample demo inputs: ${count} images + 3 bad inputs, served at ${srv.url}\n${inputs.join('\n')}\n`,
       );
       log(`demo: serving ${data.root} at ${srv.url}${latencyMs > 0 ? ` (+${latencyMs} ms per request)` : ''}`);
-      log(`demo: classifying ${inputs.length} inputs (loopback allowed for this local server)`);
+      log(`demo: running a job of ${inputs.length} inputs through the orchestrator on ${DEMO_DEFAULTS.taskManagers} local task managers (loopback allowed for this local server)`);
 
-      const resultsFile = path.join(data.root, 'results.jsonl');
+      const resultsDir = path.join(data.root, 'results');
       let correct = 0;
       let scored = 0;
-      const { stats } = await runClassification({
-        inputs,
-        allowLoopback: true,
-        modelDir: modelDir === undefined ? undefined : path.resolve(modelDir),
-        out: resultsFile,
-        progressStream: io.stderr,
-        progressLabel: NAME,
-        onOutcome: (o) => {
-          const want = expected.get(inputs[o.index] ?? '');
+      const summary = await runJobThroughOrchestrator({
+        job: {
+          name: 'demo',
+          inputs,
+          numTaskManagers: DEMO_DEFAULTS.taskManagers,
+          output: { storage: 'local', location: resultsDir },
+          taskManagerConfig: { load: { allowLoopback: true } },
+          ...(modelDir === undefined ? {} : { model: { dir: path.resolve(modelDir) } }),
+        },
+        maxTaskManagers: DEMO_DEFAULTS.taskManagers,
+        io,
+        label: NAME,
+        onResult: (r) => {
+          const want = expected.get(r.input);
           if (want === undefined) return;
           // A good image that failed counts against accuracy: it was not classified correctly.
           scored++;
-          if (o.label === want) correct++;
+          if (r.label === want) correct++;
         },
       });
-      printSummary(
-        stats,
-        {
-          accuracy: { correct, scored },
-          resultsPath: resultsFile,
-          lines: [
-            ['inputs file', inputsFile],
-            ['expected errors', '3 (a 404, a truncated PNG, a text file named .png)'],
-          ],
-        },
-        io.stderr,
+      io.stderr.write(
+        formatJobSummary(summary, [
+          ['accuracy', scored > 0 ? `${formatPercent(correct / scored)} (${correct}/${scored} labelled images)` : 'n/a'],
+          ['expected errors', '3 (a 404, a truncated PNG, a text file named .png)'],
+          ['results', path.join(summary.output.location ?? resultsDir, 'results.jsonl')],
+          ['summary', path.join(summary.output.location ?? resultsDir, 'summary.json')],
+          ['inputs file', inputsFile],
+        ]),
       );
       if (args.values['keep-open'] === true) {
         log(`demo: still serving ${data.root} at ${srv.url} - press Ctrl-C to stop`);

@@ -6,8 +6,9 @@ import { classifyCommand } from './classify.js';
 import type { Command } from './command.js';
 import { datasetCommand } from './dataset.js';
 import { demoCommand } from './demo.js';
+import { runCommand } from './run.js';
 
-export const COMMANDS: readonly Command[] = Object.freeze([datasetCommand, classifyCommand, demoCommand]);
+export const COMMANDS: readonly Command[] = Object.freeze([datasetCommand, classifyCommand, runCommand, demoCommand]);
 
 export function findCommand(name: string): Command | undefined {
   return COMMANDS.find((c) => c.name === name);
