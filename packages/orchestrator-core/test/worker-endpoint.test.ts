@@ -1,24 +1,27 @@
 /**
- * The real worker endpoint on 127.0.0.1, driven by raw HTTP and by the real worker client.
+ * The real worker endpoint on 127.0.0.1 with the real Postgres split store (a fresh database for
+ * this file), driven by raw HTTP and by the real worker client.
  */
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ItemOutcome } from '@offsample/task-runtime';
 // By path until @offsample/task-runtime's index exports the worker client (see server.ts).
 import { createWorkerClient } from '../../task-runtime/dist/worker-client.js';
-import type { TaskManagerReport, WorkerStore } from '../src/ports.js';
+import { openTestStore, type TestStore } from '../../../test/setup/store.js';
+import type { WorkerStore } from '../src/ports.js';
 import { startWorkerEndpoint, type WorkerEndpoint } from '../src/worker-endpoint/server.js';
 import { createJobSecret, createWorkerToken, parseWorkerToken, verifyWorkerToken } from '../src/worker-endpoint/token.js';
 
 const BODY_LIMIT = 64 * 1024;
 const secrets = new Map<string, Buffer>();
-let store: MemoryWorkerStore;
+let t: TestStore;
 let endpoint: WorkerEndpoint;
 let failNext: Error | null = null;
 const logged: { level: string; message: string; fields?: Record<string, unknown> }[] = [];
 
 beforeAll(async () => {
-  store = createMemoryWorkerStore();
+  t = await openTestStore({ waitRetryMs: 25 });
+  const store = t.store;
   // The endpoint sees the store through a thin wrapper so one test can make it throw.
   const wrapped: WorkerStore = {
     claim: (...args) => (failNext ? Promise.reject(takeFailure()) : store.claim(...args)),
@@ -29,7 +32,12 @@ beforeAll(async () => {
   };
   endpoint = await startWorkerEndpoint({
     store: wrapped,
-    secrets: { secretFor: async (jobId) => secrets.get(jobId) ?? null },
+    secrets: {
+      secretFor: async (jobId) => {
+        const job = await store.getJobWithSettings(jobId);
+        return job ? Buffer.from(job.workerSecret, 'hex') : null;
+      },
+    },
     leaseMs: 5_000,
     bodyLimitBytes: BODY_LIMIT,
     log: (level, message, fields) => logged.push({ level, message, fields }),
@@ -38,6 +46,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await endpoint?.close();
+  await t?.close();
 });
 
 function takeFailure(): Error {
@@ -46,15 +55,22 @@ function takeFailure(): Error {
   return err;
 }
 
-let jobCounter = 0;
-/** A fresh job with `splits` splits of 2 items each; its secret registered. */
-function newJob(splits = 1): string {
-  const jobId = `job${++jobCounter}`;
-  secrets.set(jobId, createJobSecret());
-  store.addJob(
-    jobId,
-    Array.from({ length: splits }, (_, s) => [0, 1].map((i) => ({ index: s * 2 + i, input: `https://e.org/${s * 2 + i}.png` }))),
-  );
+/** A fresh running job with `splits` splits of 2 inputs each; its secret kept for tokens. */
+async function newJob(splits = 1): Promise<string> {
+  const secret = createJobSecret();
+  const jobId = await t.store.createJob({
+    name: 'endpoint test',
+    backend: 'local',
+    splitMode: 'dynamic',
+    splitSize: 2,
+    numTaskManagers: 1,
+    maxSplitRetries: 1,
+    inputs: Array.from({ length: splits * 2 }, (_, i) => `https://e.org/${i}.png`),
+    settings: {},
+    workerSecret: secret.toString('hex'),
+  });
+  expect(await t.store.markJobRunning(jobId)).toBe(true);
+  secrets.set(jobId, secret);
   return jobId;
 }
 const tokenFor = (jobId: string, tm: string) => createWorkerToken(secrets.get(jobId)!, jobId, tm);
@@ -122,7 +138,7 @@ describe('worker endpoint', () => {
   });
 
   it('answers 401 with a JSON body without a token', async () => {
-    newJob();
+    await newJob();
     const answer = await raw('/v1/claim', { body: JSON.stringify({ taskManagerId: 'tm1' }) });
     expect(answer.status).toBe(401);
     expect(answer.headers['www-authenticate']).toBe('Bearer');
@@ -130,8 +146,8 @@ describe('worker endpoint', () => {
   });
 
   it('answers 401 to a token for another job, another task manager, or an unknown job', async () => {
-    const jobA = newJob();
-    const jobB = newJob();
+    const jobA = await newJob();
+    const jobB = await newJob();
     const body = JSON.stringify({ taskManagerId: 'tm1' });
     // Signed with job B's secret but naming job A.
     const forged = createWorkerToken(secrets.get(jobB)!, jobA, 'tm1');
@@ -147,7 +163,7 @@ describe('worker endpoint', () => {
   });
 
   it('answers 400 naming the field for malformed bodies', async () => {
-    const jobId = newJob();
+    const jobId = await newJob();
     const token = tokenFor(jobId, 'tm1');
     const missing = await raw('/v1/claim', { token, body: '{}' });
     expect(missing.status).toBe(400);
@@ -170,7 +186,7 @@ describe('worker endpoint', () => {
   });
 
   it('answers 400, never 500, to any malformed JSON body', async () => {
-    const token = tokenFor(newJob(), 'tm1');
+    const token = tokenFor(await newJob(), 'tm1');
     const garbage = ['null', '[]', '"text"', '42', '{"__proto__":{"polluted":true}}', '{"attemptId":null,"taskManagerId":7}'];
     const specific: Record<string, string[]> = {
       '/v1/claim': ['{"taskManagerId":"tm1.x"}', '{"taskManagerId":""}'],
@@ -193,7 +209,7 @@ describe('worker endpoint', () => {
   });
 
   it('answers 413 to a body over the cap, declared or streamed', async () => {
-    const jobId = newJob();
+    const jobId = await newJob();
     const token = tokenFor(jobId, 'tm1');
     const big = JSON.stringify({ taskManagerId: 'tm1', pad: 'x'.repeat(BODY_LIMIT) });
     const declared = await raw('/v1/claim', { token, body: big });
@@ -208,7 +224,7 @@ describe('worker endpoint', () => {
   });
 
   it('answers 404, 405 and 415', async () => {
-    const token = tokenFor(newJob(), 'tm1');
+    const token = tokenFor(await newJob(), 'tm1');
     expect((await raw('/v2/claim', { token, body: '{}' })).status).toBe(404);
     const get = await raw('/v1/claim', { method: 'GET', token });
     expect(get.status).toBe(405);
@@ -218,7 +234,7 @@ describe('worker endpoint', () => {
   });
 
   it('runs claim → heartbeat → complete → duplicate complete through the real client', async () => {
-    const jobId = newJob(2);
+    const jobId = await newJob(2);
     const client = createWorkerClient({ url: endpoint.url, token: tokenFor(jobId, 'tm1'), retries: 2, retryBaseDelayMs: 5 });
 
     const first = await client.claim({ taskManagerId: 'tm1' });
@@ -228,6 +244,9 @@ describe('worker endpoint', () => {
 
     const beat = await client.heartbeat({ attemptId: first.attemptId });
     expect(beat.kind).toBe('continue');
+
+    // Outcomes that do not cover the split exactly: the store refuses them, the endpoint says 400.
+    await expect(client.complete({ attemptId: first.attemptId, outcomes: [outcome(0)] })).rejects.toMatchObject({ code: 'REJECTED', status: 400 });
 
     const outcomes = first.items.map((i) => outcome(i.index));
     expect(await client.complete({ attemptId: first.attemptId, outcomes, timings: { wallMs: 12 } })).toEqual({ kind: 'accepted', stored: 2 });
@@ -249,15 +268,14 @@ describe('worker endpoint', () => {
     expect(await client.claim({ taskManagerId: 'tm1' })).toEqual({ kind: 'done' });
 
     await client.report({ ...report('tm1'), startedAt: new Date('2030-01-01T00:00:00.000Z'), endedAt: new Date('2030-01-01T00:00:01.000Z') });
-    const reports = store.reports(jobId);
-    expect(reports).toHaveLength(1);
-    expect(reports[0]!.startedAt).toBeInstanceOf(Date);
-    expect(reports[0]).toMatchObject({ taskManagerId: 'tm1', items: 4, coldStart: true });
+    const [row] = await t.store.listTaskManagers(jobId);
+    expect(row).toMatchObject({ id: 'tm1', items: 4, busyMs: 20, idleMs: 5, coldStart: true });
+    expect(row!.startedAt.toISOString()).toBe('2030-01-01T00:00:00.000Z');
   });
 
   it('an attempt of another job looks unknown', async () => {
-    const jobA = newJob();
-    const jobB = newJob();
+    const jobA = await newJob();
+    const jobB = await newJob();
     const a = createWorkerClient({ url: endpoint.url, token: tokenFor(jobA, 'tm1'), retries: 0 });
     const claimed = await a.claim({ taskManagerId: 'tm1' });
     if (claimed.kind !== 'split') throw new Error('expected a split');
@@ -266,7 +284,7 @@ describe('worker endpoint', () => {
   });
 
   it('answers 500 without leaking the error, and logs it', async () => {
-    const token = tokenFor(newJob(), 'tm1');
+    const token = tokenFor(await newJob(), 'tm1');
     failNext = new Error('connection to db at 10.1.2.3 failed: password=hunter2');
     const answer = await raw('/v1/claim', { token, body: JSON.stringify({ taskManagerId: 'tm1' }) });
     expect(answer.status).toBe(500);
@@ -280,7 +298,7 @@ describe('worker endpoint', () => {
   });
 
   it('keeps connections alive between calls', async () => {
-    const token = tokenFor(newJob(), 'tm1');
+    const token = tokenFor(await newJob(), 'tm1');
     const answer = await raw('/v1/health', { method: 'GET', token, headers: { connection: 'keep-alive' } });
     expect(answer.headers.connection).toBe('keep-alive');
     expect(answer.headers['keep-alive']).toMatch(/timeout=30/);
@@ -299,59 +317,5 @@ function report(taskManagerId: string) {
     startedAt: '2030-01-01T00:00:00.000Z',
     endedAt: '2030-01-01T00:00:01.000Z',
     exitReason: 'JOB_DONE' as const,
-  };
-}
-
-// ---- a small in-memory WorkerStore (stand-in while developing; see the report) ----
-interface MemoryWorkerStore extends WorkerStore {
-  addJob(jobId: string, splits: { index: number; input: string }[][]): void;
-  report(jobId: string, report: TaskManagerReport): Promise<void>;
-  reports(jobId: string): TaskManagerReport[];
-}
-
-function createMemoryWorkerStore(): MemoryWorkerStore {
-  type Attempt = { attemptId: string; jobId: string; taskManagerId: string; split: Split; status: string; leaseExpiresAt: Date };
-  type Split = { splitId: string; ordinal: number; items: { index: number; input: string }[]; status: string };
-  const jobs = new Map<string, Split[]>();
-  const attempts = new Map<string, Attempt>();
-  const reports = new Map<string, TaskManagerReport[]>();
-  let next = 0;
-  return {
-    addJob(jobId, splits) {
-      jobs.set(jobId, splits.map((items, ordinal) => ({ splitId: `${jobId}-s${ordinal}`, ordinal, items, status: 'PENDING' })));
-    },
-    async claim(jobId, taskManagerId, leaseMs) {
-      const splits = jobs.get(jobId) ?? [];
-      const split = splits.find((s) => s.status === 'PENDING');
-      if (!split) return splits.some((s) => s.status === 'RUNNING') ? { kind: 'wait', retryAfterMs: 100 } : { kind: 'done' };
-      split.status = 'RUNNING';
-      const attempt: Attempt = { attemptId: `att${++next}`, jobId, taskManagerId, split, status: 'RUNNING', leaseExpiresAt: new Date(Date.now() + leaseMs) };
-      attempts.set(attempt.attemptId, attempt);
-      return { kind: 'split', attemptId: attempt.attemptId, splitId: split.splitId, ordinal: split.ordinal, speculative: false, leaseExpiresAt: attempt.leaseExpiresAt, items: split.items };
-    },
-    async heartbeat(attemptId, leaseMs) {
-      const a = attempts.get(attemptId);
-      if (!a) return { kind: 'abandon', reason: 'UNKNOWN_ATTEMPT' };
-      if (a.split.status === 'DONE') return { kind: 'abandon', reason: 'SPLIT_DONE' };
-      a.leaseExpiresAt = new Date(Date.now() + leaseMs);
-      return { kind: 'continue', leaseExpiresAt: a.leaseExpiresAt };
-    },
-    async complete(attemptId, outcomes) {
-      const a = attempts.get(attemptId);
-      if (!a) return { kind: 'discarded', reason: 'UNKNOWN_ATTEMPT' };
-      if (a.status === 'SUCCEEDED') return { kind: 'duplicate' };
-      if (a.split.status === 'DONE') return { kind: 'discarded', reason: 'SPLIT_DONE' };
-      a.status = 'SUCCEEDED';
-      a.split.status = 'DONE';
-      return { kind: 'accepted', stored: outcomes.length };
-    },
-    async attemptOwner(attemptId) {
-      const a = attempts.get(attemptId);
-      return a ? { jobId: a.jobId, taskManagerId: a.taskManagerId } : null;
-    },
-    async report(jobId, r) {
-      reports.set(jobId, [...(reports.get(jobId) ?? []), r]);
-    },
-    reports: (jobId) => reports.get(jobId) ?? [],
   };
 }
