@@ -36,6 +36,8 @@ export interface GatewayHandle {
   /** http://host:port */
   origin: string;
   port: number;
+  /** `jobProgress` streams open now (each polls the orchestrator until it ends or is unsubscribed). */
+  openProgressStreams(): number;
   /** Stops accepting, ends subscriptions and open sockets, and resolves when the port is free. */
   close(): Promise<void>;
 }
@@ -121,6 +123,8 @@ export async function startGateway(opts: StartGatewayOptions): Promise<GatewayHa
     wsUrl: `ws://${hostForUrl}:${port}/graphql`,
     origin,
     port,
+    // Every progress stream holds exactly one jobStatus subscription until it ends.
+    openProgressStreams: () => events.listenerCount('jobStatus'),
     close() {
       closing ??= (async () => {
         opts.orchestrator.off('jobStatus', relay);
