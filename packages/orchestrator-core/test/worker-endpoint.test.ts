@@ -5,8 +5,7 @@
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ItemOutcome } from '@offsample/task-runtime';
-// By path until @offsample/task-runtime's index exports the worker client (see server.ts).
-import { createWorkerClient } from '../../task-runtime/dist/worker-client.js';
+import { createWorkerClient } from '@offsample/task-runtime/worker-client';
 import { openTestStore, type TestStore } from '../../../test/setup/store.js';
 import type { WorkerStore } from '../src/ports.js';
 import { startWorkerEndpoint, type WorkerEndpoint } from '../src/worker-endpoint/server.js';

@@ -5,7 +5,7 @@
  * `splitSize` and `numTaskManagers` stay null when unset: filling them is step 1 of the plan
  * (policies/plan.ts), which must know what the user chose.
  */
-import { compileTaskManagerConfig } from '@offsample/task-runtime';
+import { compileTaskManagerConfig } from '@offsample/task-runtime/config'; // the subpath: no onnxruntime / sharp load
 import { z } from 'zod';
 import { JOB_DEFAULTS, JOB_LIMITS } from './defaults.js';
 import { JobOptionsError, type OptionsIssue } from './errors.js';

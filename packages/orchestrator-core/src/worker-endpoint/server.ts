@@ -27,10 +27,7 @@ import {
   type ClaimResponse,
   type CompleteResponse,
   type HeartbeatResponse,
-} from '../../../task-runtime/dist/protocol.js';
-// ^ The protocol module of @offsample/task-runtime, reached by path until the package exports it
-// (its index does not yet; a `./protocol` subpath export would also spare the orchestrator from
-// loading onnxruntime and sharp through the index). Same file, same zod instance either way.
+} from '@offsample/task-runtime/protocol'; // the subpath: no onnxruntime / sharp load here
 import type { z } from 'zod';
 import type { ClaimResult, CompleteResult, HeartbeatResult, WorkerStore } from '../ports.js';
 import { WORKER_ENDPOINT_DEFAULTS } from './defaults.js';
