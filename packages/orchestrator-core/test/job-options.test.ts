@@ -1,6 +1,7 @@
+import { PROTOCOL_LIMITS } from '@offsample/task-runtime/protocol';
 import { describe, expect, it } from 'vitest';
 import { compileJobOptions, safeName } from '../src/job/compile.js';
-import { JOB_DEFAULTS } from '../src/job/defaults.js';
+import { JOB_DEFAULTS, JOB_LIMITS } from '../src/job/defaults.js';
 import { JobOptionsError } from '../src/job/errors.js';
 
 const base = { inputs: ['https://example.org/a.png', 'https://example.org/b.png'], name: 'demo' };
@@ -125,6 +126,11 @@ describe('compileJobOptions', () => {
     expect(err.issues.map((i) => i.path)).toEqual(expect.arrayContaining(['job.splitSize', 'job.output.storage', 'job.inputs[0]', 'job.inputs[9]', 'job.inputs']));
     expect(err.issues.filter((i) => i.path.startsWith('job.inputs['))).toHaveLength(10);
     expect(err.issues.find((i) => i.path === 'job.inputs')!.message).toBe('has 40 more bad entries not listed');
+  });
+
+  it('keeps its limits equal to the worker protocol's, so every accepted job fits the wire', () => {
+    expect(JOB_LIMITS.maxSplitSize).toBe(PROTOCOL_LIMITS.maxItemsPerSplit);
+    expect(JOB_LIMITS.maxInputChars).toBe(PROTOCOL_LIMITS.maxInputChars);
   });
 
   it('refuses a non-object', () => {
