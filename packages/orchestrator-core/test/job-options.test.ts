@@ -128,7 +128,7 @@ describe('compileJobOptions', () => {
     expect(err.issues.find((i) => i.path === 'job.inputs')!.message).toBe('has 40 more bad entries not listed');
   });
 
-  it('keeps its limits equal to the worker protocol's, so every accepted job fits the wire', () => {
+  it('keeps its limits equal to the worker protocol limits, so every accepted job fits the wire', () => {
     expect(JOB_LIMITS.maxSplitSize).toBe(PROTOCOL_LIMITS.maxItemsPerSplit);
     expect(JOB_LIMITS.maxInputChars).toBe(PROTOCOL_LIMITS.maxInputChars);
   });
