@@ -1,0 +1,58 @@
+/**
+ * (b) The model-only bound: the pipeline's own sessions on tensors decoded beforehand, in full
+ * batches of predict.batchSize, each session taking the next batch as soon as it is free (the
+ * pipeline's infer stage does the same with what is waiting). `predictEach` is the pipeline's
+ * batch runner, so per-call work (copy into one input, softmax) is counted on both sides.
+ */
+import { performance } from 'node:perf_hooks';
+import { predictEach, type SessionPool } from '@offsample/task-runtime';
+import { startCpuMeter, type CpuReading } from '../../cpu-meter.js';
+import { perSecond } from '../../stats.js';
+
+export interface BoundFigure {
+  images: number;
+  wallMs: number;
+  imagesPerSecond: number;
+  /** `session.run` time per image, summed over sessions (equals wall / images with one session). */
+  inferMsPerImage: number;
+  /** Cores kept busy by this process and by the others (a busy machine shows here). */
+  cpu: CpuReading;
+  failed: number;
+}
+
+export async function warmUpSessions(pool: SessionPool, tensors: readonly Float32Array[], batchSize: number, batches: number): Promise<void> {
+  for (const session of pool.sessions) {
+    for (let i = 0; i < batches; i++) await predictEach(session, pool, tensors.slice(0, batchSize));
+  }
+}
+
+export async function measureBound(pool: SessionPool, tensors: readonly Float32Array[], batchSize: number): Promise<BoundFigure> {
+  let next = 0;
+  let inferMs = 0;
+  let failed = 0;
+  const stopMeter = startCpuMeter();
+  const started = performance.now();
+  await Promise.all(
+    pool.sessions.map(async (session) => {
+      while (next < tensors.length) {
+        const from = next;
+        next = Math.min(tensors.length, from + batchSize);
+        const results = await predictEach(session, pool, tensors.slice(from, next));
+        for (const r of results) {
+          inferMs += r.inferMs;
+          if (!r.ok) failed++;
+        }
+      }
+    }),
+  );
+  const wallMs = performance.now() - started;
+  const cpu = stopMeter();
+  return {
+    images: tensors.length,
+    wallMs,
+    imagesPerSecond: perSecond(tensors.length, wallMs),
+    inferMsPerImage: inferMs / tensors.length,
+    cpu,
+    failed,
+  };
+}

@@ -1,0 +1,95 @@
+/**
+ * Section 1 (issue 2 item 7): the task runtime against its model-only bound and a naive loop,
+ * all on one session pool (same sessions and intra-op threads) in this one process.
+ * Bound and pipeline alternate for `rounds` rounds (order flipped each round, so drift in the
+ * machine's load hits both alike); the ratio is taken per round and the median reported.
+ */
+import { createSessionPool } from '@offsample/task-runtime';
+import { BENCH_DEFAULTS } from '../../defaults.js';
+import type { BenchContext, Section, SectionReport } from '../../section.js';
+import { fmt, median, round } from '../../stats.js';
+import { measureBound, warmUpSessions, type BoundFigure } from './bound.js';
+import { measureNaive, type NaiveFigure } from './naive.js';
+import { measurePipeline, pipelineConfig, type PipelineFigure } from './pipeline.js';
+import { describeRun } from './report.js';
+import { decodeAll } from './tensors.js';
+
+export interface Round {
+  bound: BoundFigure;
+  pipeline: PipelineFigure;
+  ratio: number;
+}
+
+export interface TaskRuntimeMeasurements {
+  rounds: Round[];
+  naive: NaiveFigure | undefined;
+}
+
+/** Figures later sections may read from `ctx.reports.get(TASK_RUNTIME_SECTION_ID).figures`. */
+export const TASK_RUNTIME_SECTION_ID = 'task-runtime';
+
+export const taskRuntimeSection: Section = {
+  id: TASK_RUNTIME_SECTION_ID,
+  title: 'Task runtime (issue 2 item 7): pipeline vs model-only bound vs naive loop',
+  async run(ctx: BenchContext): Promise<SectionReport> {
+    const { settings, images, rounds: roundCount } = ctx.options;
+    const pool = await createSessionPool(ctx.model, { sessions: settings.sessions, intraOpThreads: settings.intraOpThreads });
+    try {
+      ctx.log(`decoding ${images} images into tensors for the bound`);
+      const tensors = await decodeAll(ctx.dataset.dir, ctx.dataset.files.slice(0, images), ctx.model.manifest);
+      ctx.log('warming up the sessions');
+      await warmUpSessions(pool, tensors, settings.batchSize, BENCH_DEFAULTS.warmup.batchesPerSession);
+
+      const rounds: Round[] = [];
+      for (let r = 0; r < roundCount; r++) {
+        const boundFirst = r % 2 === 0;
+        let bound: BoundFigure | undefined;
+        let pipeline: PipelineFigure | undefined;
+        for (const which of boundFirst ? ['bound', 'pipeline'] : ['pipeline', 'bound']) {
+          if (which === 'bound') {
+            bound = await measureBound(pool, tensors, settings.batchSize);
+            ctx.log(`round ${r + 1}/${roundCount}: bound ${fmt.rate(bound.imagesPerSecond)}`);
+          } else {
+            pipeline = await measurePipeline(ctx.model, pool, settings, ctx.urls, BENCH_DEFAULTS.warmup.pipelineItems);
+            ctx.log(`round ${r + 1}/${roundCount}: pipeline ${fmt.rate(pipeline.imagesPerSecond)}`);
+          }
+        }
+        rounds.push({ bound: bound!, pipeline: pipeline!, ratio: pipeline!.imagesPerSecond / bound!.imagesPerSecond });
+      }
+
+      let naive: NaiveFigure | undefined;
+      if (ctx.options.naive) {
+        ctx.log(`naive loop over ${images} images`);
+        naive = await measureNaive(pool, ctx.urls);
+      }
+      return buildReport(ctx, { rounds, naive });
+    } finally {
+      await pool.release();
+    }
+  },
+};
+
+function buildReport(ctx: BenchContext, m: TaskRuntimeMeasurements): SectionReport {
+  const pipelineRate = median(m.rounds.map((r) => r.pipeline.imagesPerSecond));
+  const boundRate = median(m.rounds.map((r) => r.bound.imagesPerSecond));
+  const ratio = median(m.rounds.map((r) => r.ratio));
+  const figures: Record<string, number> = {
+    pipelineImagesPerSecond: round(pipelineRate),
+    boundImagesPerSecond: round(boundRate),
+    pipelineToBound: round(ratio, 3),
+  };
+  if (m.naive !== undefined) {
+    figures.naiveImagesPerSecond = round(m.naive.imagesPerSecond);
+    figures.pipelineToNaive = round(pipelineRate / m.naive.imagesPerSecond, 2);
+  }
+  const { table, notes } = describeRun(m, { pipelineRate, boundRate, ratio, batchSize: ctx.options.settings.batchSize });
+  return {
+    id: TASK_RUNTIME_SECTION_ID,
+    title: taskRuntimeSection.title,
+    settings: { ...ctx.options.settings, images: ctx.options.images, rounds: ctx.options.rounds, latencyMs: ctx.options.latencyMs, config: pipelineConfig(ctx.options.settings) },
+    figures,
+    table,
+    notes,
+    details: { rounds: m.rounds, naive: m.naive },
+  };
+}
