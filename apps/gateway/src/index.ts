@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 
 export { startGateway, type StartGatewayOptions, type GatewayHandle } from './server/start.js';
+export { serveGateway, type ServeGatewayOptions, type ServedGateway } from './serve.js';
 export {
   compileGatewayOptions,
   GatewayOptionsError,

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Orchestrator } from '@offsample/orchestrator-core';
 import { createTestDatabase, type TestDatabase } from '../../../test/setup/database.js';
 import { compileGatewayOptions, startGateway, type GatewayHandle } from '../dist/index.js';
+import { createGatewayClient, GatewayClientError } from '../dist/client.js';
 import { collect, discard, gql, onlyError, wsClient } from './helpers.js';
 
 const TOKEN = 'test-token-0123456789abcdef';
@@ -177,5 +178,25 @@ describe('limits', () => {
     });
     expect(res.status).toBe(413);
     expect(await res.json()).toEqual({ errors: [{ message: expect.stringContaining('larger than'), extensions: { code: 'PAYLOAD_TOO_LARGE' } }] });
+  });
+});
+
+describe('client', () => {
+  it('turns error answers into GatewayClientError with the code and the fields', async () => {
+    const anonymous = createGatewayClient({ url: guarded.url });
+    await expect(anonymous.jobs()).rejects.toMatchObject({ name: 'GatewayClientError', code: 'UNAUTHENTICATED', httpStatus: 401 });
+    await expect(anonymous.followProgress('00000000-0000-0000-0000-000000000000')).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
+    await anonymous.close();
+
+    const client = createGatewayClient({ url: guarded.url, token: TOKEN });
+    expect((await client.jobs()).totalCount).toBe(0);
+    const refused = await client.submitJob({ name: 'x', inputs: ['http://example.com/a.png'], splitSize: -1 }).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(GatewayClientError);
+    expect(refused).toMatchObject({ code: 'BAD_USER_INPUT', fields: [expect.objectContaining({ path: 'input.splitSize' })] });
+    await expect(client.followProgress('00000000-0000-0000-0000-000000000000')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await client.close();
+
+    const nobody = createGatewayClient({ url: 'http://127.0.0.1:1/graphql' });
+    await expect(nobody.job('x')).rejects.toMatchObject({ code: 'UNREACHABLE' });
   });
 });

@@ -59,23 +59,28 @@ export interface ImageServer {
   close(): Promise<void>;
 }
 
-/** Serves files of `dir` under /img/<name>; /hang/<name> never answers (for cancel tests). */
-export async function startImageServer(dir: string): Promise<ImageServer> {
-  const server = http.createServer((req, res) => {
-    const p = (req.url ?? '/').split('?')[0]!;
-    if (p.startsWith('/hang/')) return;
-    if (!p.startsWith('/img/')) {
-      res.statusCode = 404;
-      res.end();
-      return;
-    }
-    readFile(path.join(dir, path.basename(decodeURIComponent(p.slice(5))))).then(
+/**
+ * Serves files of `dir` under /img/<name>, and under /slow/<name> after `slowMs`; /hang/<name>
+ * never answers (for cancel tests).
+ */
+export async function startImageServer(dir: string, slowMs = 0): Promise<ImageServer> {
+  const serveFile = (name: string, res: http.ServerResponse) =>
+    readFile(path.join(dir, path.basename(decodeURIComponent(name)))).then(
       (body) => res.end(body),
       () => {
         res.statusCode = 404;
         res.end();
       },
     );
+  const server = http.createServer((req, res) => {
+    const p = (req.url ?? '/').split('?')[0]!;
+    if (p.startsWith('/hang/')) return;
+    if (p.startsWith('/img/')) void serveFile(p.slice('/img/'.length), res);
+    else if (p.startsWith('/slow/')) setTimeout(() => void serveFile(p.slice('/slow/'.length), res), slowMs);
+    else {
+      res.statusCode = 404;
+      res.end();
+    }
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
