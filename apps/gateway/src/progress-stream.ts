@@ -36,7 +36,7 @@ export function progressStream(
         nextChange ??= statusChanges.next().then(() => (nextChange = null));
         await waitFor(intervalMs, stop.signal, nextChange);
         if (stop.signal.aborted) return;
-        snapshot = await deps.orchestrator.getProgress(jobId);
+        snapshot = await pollWithRetries(() => deps.orchestrator.getProgress(jobId), intervalMs, stop.signal);
       }
     } finally {
       await statusChanges.return();
@@ -57,6 +57,23 @@ export function progressStream(
       return this;
     },
   };
+}
+
+/**
+ * A failed poll (a database blip) is retried every `intervalMs` rather than ending the client's
+ * stream; only `MAX_FAILED_POLLS` failures in a row end it with the error.
+ */
+const MAX_FAILED_POLLS = 5;
+
+async function pollWithRetries<T>(poll: () => T | Promise<T>, intervalMs: number, signal: AbortSignal): Promise<T> {
+  for (let failures = 1; ; failures++) {
+    try {
+      return await poll();
+    } catch (err) {
+      if (failures >= MAX_FAILED_POLLS || signal.aborted) throw err;
+      await waitFor(intervalMs, signal, new Promise<never>(() => {}));
+    }
+  }
 }
 
 /** Resolves after `ms`, on abort, or when `wake` settles — whichever comes first. */
