@@ -19,6 +19,7 @@ import { LocalBackend } from '../backends/local.js';
 import type { Backend } from '../backends/types.js';
 import { openDatabase, type Database } from '../db/open.js';
 import { compileJobOptions } from '../job/compile.js';
+import { JobOptionsError } from '../job/errors.js';
 import type { BackendName, JobOptionsInput } from '../job/types.js';
 import { capsFor, compileOrchestratorOptions, type CompiledOrchestratorOptions, type OrchestratorOptions } from '../policies/orchestrator-options.js';
 import { resolveJobPlan } from '../policies/plan.js';
@@ -145,7 +146,10 @@ export class Orchestrator extends EventEmitter {
   async enqueueJob(input: JobOptionsInput | unknown): Promise<{ jobId: string }> {
     const store = this.store;
     const compiled = compileJobOptions(input);
-    if (!this.backends.has(compiled.backend)) throw new Error(`backend '${compiled.backend}' is not configured on this orchestrator`);
+    if (!this.backends.has(compiled.backend)) {
+      const configured = [...this.backends.keys()].join(', ');
+      throw new JobOptionsError([{ path: 'job.backend', message: `'${compiled.backend}' is not configured on this orchestrator (configured: ${configured})` }]);
+    }
     const plan = resolveJobPlan(compiled, this.options.jobPolicy, capsFor(this.options, compiled.backend), this.options.jobDefaults);
     const { inputs, ...job } = compiled;
     const settings: StoredJobSettings = { version: 1, job, plan };
