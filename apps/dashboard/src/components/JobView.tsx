@@ -16,7 +16,7 @@ import { SplitTimeline, timelineAttempts } from './SplitTimeline';
 import { Stat } from './Stat';
 import { StatusBadge } from './StatusBadge';
 import { StuckSplitsTable } from './StuckSplitsTable';
-import { TaskManagersTable } from './TaskManagersTable';
+import { TaskManagersTable, taskManagerLabels } from './TaskManagersTable';
 import { ThroughputChart } from './ThroughputChart';
 
 interface JobDetail extends JobRow {
@@ -30,6 +30,8 @@ interface JobDetail extends JobRow {
 
 /** Details (splits, attempts, TMs) are re-read this often while the job is active. */
 const DETAIL_POLL_MS = 2000;
+/** After the end, keep re-reading at most this long for task managers to report. */
+const SETTLE_MAX_MS = 60_000;
 
 /** About 60 throughput buckets over the run so far, on round sizes (1 s … 10 min). */
 function bucketSecondsFor(elapsedMs: number): number {
@@ -44,11 +46,24 @@ export function JobView({ id }: { id: string }) {
   const [cancelling, setCancelling] = useState(false);
   const live = useSubscription<{ jobProgress: JobProgress }>(JOB_PROGRESS_SUBSCRIPTION, { jobId: id });
   const liveProgress = live.data?.jobProgress ?? null;
-  const active = liveProgress ? isActive(liveProgress.status) : true;
-  const { data, error, refetch } = useQuery<{ job: JobDetail | null }>(JOB_QUERY, { id, bucketSeconds }, { pollMs: active ? DETAIL_POLL_MS : null });
+  const [settled, setSettled] = useState(false);
+  const { data, error, refetch } = useQuery<{ job: JobDetail | null }>(JOB_QUERY, { id, bucketSeconds }, { pollMs: settled ? null : DETAIL_POLL_MS });
   const job = data?.job ?? null;
-  const progress = liveProgress ?? job?.progress ?? null;
+  // While the job runs the stream is freshest; once it has ended, the re-read job is (its task
+  // managers keep exiting and reporting for a moment after the final event).
+  const reread = job?.progress ?? null;
+  const progress = !liveProgress ? reread : isActive(liveProgress.status) || !reread || isActive(reread.status) ? liveProgress : reread;
   const status = progress?.status ?? job?.status;
+
+  // Details stop being re-read once the job has ended and every task manager has reported its end
+  // (or SETTLE_MAX_MS after the end, should one never report).
+  useEffect(() => {
+    if (!job) return;
+    const ended = !isActive(job.status) && job.endedAt !== null;
+    const tmsDone = job.taskManagers.every((tm) => tm.endedAt !== null);
+    const tooLong = ended && Date.now() - Date.parse(job.endedAt!) > SETTLE_MAX_MS;
+    setSettled(ended && (tmsDone || tooLong));
+  }, [job]);
 
   // One last read once the stream ends, so the timeline and chart show the finished job.
   useEffect(() => {
@@ -62,10 +77,7 @@ export function JobView({ id }: { id: string }) {
     if (elapsedMs !== null) setBucketSeconds(bucketSecondsFor(elapsedMs));
   }, [elapsedMs === null ? null : bucketSecondsFor(elapsedMs)]); // eslint-disable-line react-hooks/exhaustive-deps
 
-  const tmLabels = useMemo(() => {
-    const sorted = [...(job?.taskManagers ?? [])].sort((a, b) => Date.parse(a.startedAt) - Date.parse(b.startedAt) || a.id.localeCompare(b.id));
-    return new Map(sorted.map((tm, i) => [tm.id, `TM ${i + 1}`]));
-  }, [job?.taskManagers]);
+  const tmLabels = useMemo(() => taskManagerLabels(job?.taskManagers ?? []), [job?.taskManagers]);
   const attempts = useMemo(() => timelineAttempts(job?.splits ?? []), [job?.splits]);
 
   async function cancel() {

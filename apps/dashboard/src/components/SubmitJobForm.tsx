@@ -4,22 +4,9 @@ import { useRouter } from 'next/navigation';
 import { useState, type FormEvent } from 'react';
 import { gql } from '@/lib/graphql-client';
 import { SUBMIT_JOB_MUTATION } from '@/lib/queries';
+import { buildSubmitInput, parseInputLines } from '@/lib/submit-input';
 
 type InputsMode = 'paste' | 'from';
-
-function numberOrUndefined(v: string): number | undefined {
-  if (v.trim() === '') return undefined;
-  const n = Number(v);
-  return Number.isFinite(n) ? n : undefined;
-}
-
-/** Lines → inputs: trimmed, blank lines and # comments skipped (the same rule as `inputsFrom`). */
-export function parseInputLines(text: string): string[] {
-  return text
-    .split(/\r?\n/)
-    .map((l) => l.trim())
-    .filter((l) => l !== '' && !l.startsWith('#'));
-}
 
 export function SubmitJobForm({ onCancel }: { onCancel?: () => void }) {
   const router = useRouter();
@@ -32,44 +19,37 @@ export function SubmitJobForm({ onCancel }: { onCancel?: () => void }) {
   async function onSubmit(e: FormEvent<HTMLFormElement>) {
     e.preventDefault();
     const f = new FormData(e.currentTarget);
-    const s = (k: string) => String(f.get(k) ?? '').trim();
-    const input: Record<string, unknown> = {};
-    if (s('name')) input.name = s('name');
-    if (mode === 'paste') input.inputs = parseInputLines(pasted);
-    else input.inputsFrom = s('inputsFrom');
-    if (s('bucket')) input.bucket = s('bucket');
-    const splitSize = numberOrUndefined(s('splitSize'));
-    if (splitSize !== undefined) input.splitSize = splitSize;
-    const tms = numberOrUndefined(s('numTaskManagers'));
-    if (tms !== undefined) input.numTaskManagers = tms;
-    if (s('backend')) input.backend = s('backend');
-    if (s('splitMode')) input.splitMode = s('splitMode');
-    const speculation: Record<string, unknown> = { enabled: f.get('speculation') === 'on' };
-    const quantile = numberOrUndefined(s('quantile'));
-    if (quantile !== undefined) speculation.quantile = quantile;
-    const multiplier = numberOrUndefined(s('multiplier'));
-    if (multiplier !== undefined) speculation.multiplier = multiplier;
-    input.speculation = speculation;
-    input.keepAlive = f.get('keepAlive') === 'on';
-    const retries = numberOrUndefined(s('maxSplitRetries'));
-    if (retries !== undefined) input.maxSplitRetries = retries;
-    if (s('outputStorage')) {
-      input.output = {
-        storage: s('outputStorage'),
-        ...(s('outputLocation') ? { location: s('outputLocation') } : {}),
-        ...(s('outputBucket') ? { bucket: s('outputBucket') } : {}),
-      };
+    const s = (k: string) => String(f.get(k) ?? '');
+    let input: Record<string, unknown>;
+    try {
+      input = buildSubmitInput({
+        name: s('name'),
+        inputsMode: mode,
+        inputsText: pasted,
+        inputsFrom: s('inputsFrom'),
+        bucket: s('bucket'),
+        splitSize: s('splitSize'),
+        numTaskManagers: s('numTaskManagers'),
+        backend: s('backend'),
+        splitMode: s('splitMode'),
+        speculation: f.get('speculation') === 'on',
+        quantile: s('quantile'),
+        multiplier: s('multiplier'),
+        extraTaskManagers: s('extraTaskManagers'),
+        keepAlive: f.get('keepAlive') === 'on',
+        heartbeatMs: s('heartbeatMs'),
+        leaseMs: s('leaseMs'),
+        maxSplitRetries: s('maxSplitRetries'),
+        outputStorage: s('outputStorage'),
+        outputLocation: s('outputLocation'),
+        outputBucket: s('outputBucket'),
+        model: s('model'),
+        taskManagerConfig: s('taskManagerConfig'),
+      });
+    } catch (err) {
+      setError(err instanceof Error ? err.message : String(err));
+      return;
     }
-    if (s('model')) input.model = s('model');
-    if (s('taskManagerConfig')) {
-      try {
-        input.taskManagerConfig = JSON.parse(s('taskManagerConfig')) as unknown;
-      } catch (err) {
-        setError(`Task-manager config is not JSON: ${err instanceof Error ? err.message : String(err)}`);
-        return;
-      }
-    }
-
     setBusy(true);
     setError(null);
     try {
@@ -102,7 +82,7 @@ export function SubmitJobForm({ onCancel }: { onCancel?: () => void }) {
       <div className="form-grid">
         <label className="field span-2">
           Name
-          <input type="text" name="name" placeholder="e.g. ion-images-2025-11" maxLength={200} />
+          <input type="text" name="name" placeholder="e.g. ion-images-2025-11" maxLength={200} required />
         </label>
         <label className="field span-2">
           Bucket <span className="hint">empty: inputs are http(s) URLs</span>
@@ -164,6 +144,18 @@ export function SubmitJobForm({ onCancel }: { onCancel?: () => void }) {
           <label className="field">
             Max split retries
             <input type="number" name="maxSplitRetries" min={0} placeholder="default" />
+          </label>
+          <label className="field">
+            Extra TMs for copies
+            <input type="number" name="extraTaskManagers" min={0} placeholder="default" />
+          </label>
+          <label className="field">
+            Heartbeat <span className="hint">ms</span>
+            <input type="number" name="heartbeatMs" min={100} placeholder="default" />
+          </label>
+          <label className="field">
+            Lease <span className="hint">ms without a heartbeat</span>
+            <input type="number" name="leaseMs" min={1000} placeholder="default" />
           </label>
           <label className="field">
             Output
