@@ -42,7 +42,8 @@ export interface WatchedPage {
 }
 
 export async function openPage(browser: Browser, viewport: ViewportName, opts: { acceptDownloads?: boolean } = {}): Promise<WatchedPage> {
-  const context = await browser.newContext({ viewport: VIEWPORTS[viewport], acceptDownloads: opts.acceptDownloads ?? false });
+  // Reduced motion: screenshots show settled bars, not a transition half-way.
+  const context = await browser.newContext({ viewport: VIEWPORTS[viewport], acceptDownloads: opts.acceptDownloads ?? false, reducedMotion: 'reduce' });
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('console', (msg) => {

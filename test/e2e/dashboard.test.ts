@@ -197,6 +197,34 @@ describe('dashboard in a browser', () => {
     expect(lines[1]).toContain(inputs[0]);
   });
 
+  it('cancels a running job from its page', async () => {
+    // Submitted through the dashboard's own /graphql (the token is added server-side). Every input
+    // is slow, so the job is still running when the button is pressed.
+    const slowInputs = inputs.slice(0, 10).map((u) => (u.includes('/slow/') ? u : u.replace(slow.url, `${slow.url}/slow`)));
+    const res = await fetch(`${dashboard.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        query: 'mutation($input: SubmitJobInput!) { submitJob(input: $input) { id } }',
+        variables: { input: { name: 'e2e-cancel', inputs: slowInputs, splitSize: 5, numTaskManagers: 1, taskManagerConfig: { load: { allowLoopback: true, timeoutMs: 30_000 } } } },
+      }),
+    });
+    const body = (await res.json()) as { data?: { submitJob: { id: string } }; errors?: unknown };
+    expect(body.errors).toBeUndefined();
+    const cancelId = body.data!.submitJob.id;
+
+    const w = await open('desktop');
+    w.page.on('dialog', (d) => void d.accept());
+    await w.page.goto(`${dashboard.url}/jobs/${encodeURIComponent(cancelId)}`);
+    const badge = w.page.locator('h1 [data-status]');
+    await expect.poll(() => badge.getAttribute('data-status'), { timeout: 30_000 }).toMatch(/QUEUED|RUNNING/);
+    await w.page.getByRole('button', { name: 'Cancel job' }).click();
+    await expect.poll(() => badge.getAttribute('data-status'), { timeout: 30_000 }).toBe('CANCELLED');
+    await expect.poll(() => w.page.getByTestId('errors-by-code').textContent(), { timeout: 10_000 }).toContain('CANCELLED');
+    await expect.poll(() => w.page.getByRole('button', { name: 'Cancel job' }).count()).toBe(0);
+    await w.screenshot('job-cancelled');
+  });
+
   it('lays out every page at 1280 and 390 px without sideways scrolling', async () => {
     for (const viewport of ['desktop', 'phone'] as const) {
       const w = await open(viewport);

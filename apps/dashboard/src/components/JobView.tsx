@@ -181,7 +181,12 @@ export function JobView({ id }: { id: string }) {
           <h2>Throughput</h2>
           <span className="small muted">inputs finished per second (results and errors)</span>
         </div>
-        <ThroughputChart points={job.throughput} startedAt={startedAt} bucketMs={bucketSeconds * 1000} />
+        <ThroughputChart
+          points={job.throughput}
+          startedAt={startedAt}
+          bucketMs={bucketSeconds * 1000}
+          untilMs={endedAt ? Date.parse(endedAt) : now}
+        />
       </div>
 
       <div className="panel">

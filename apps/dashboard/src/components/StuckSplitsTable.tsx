@@ -11,7 +11,6 @@ export function StuckSplitsTable({ stuck, tmLabels }: { stuck: StuckSplit[]; tmL
           <tr>
             <th>Split</th>
             <th className="r">Age</th>
-            <th className="r">× median</th>
             <th>Task manager</th>
             <th className="r">Lease</th>
             <th>Why</th>
@@ -28,11 +27,10 @@ export function StuckSplitsTable({ stuck, tmLabels }: { stuck: StuckSplit[]; tmL
                 <td className="r num" data-label="Age">
                   <span className="cell-stack">
                     {formatDuration(s.ageMs)}
-                    <span className="small muted">median {formatDuration(s.medianSplitMs)}</span>
+                    <span className="small muted">
+                      {ratio === null ? 'no median yet' : `${ratio.toFixed(ratio < 10 ? 1 : 0)} × median ${formatDuration(s.medianSplitMs)}`}
+                    </span>
                   </span>
-                </td>
-                <td className="r num" data-label="× median">
-                  {ratio === null ? '—' : `${ratio.toFixed(1)} ×`}
                 </td>
                 <td data-label="Task manager" title={s.taskManagerId}>
                   {tmLabels.get(s.taskManagerId) ?? <code>{s.taskManagerId.slice(0, 8)}</code>}

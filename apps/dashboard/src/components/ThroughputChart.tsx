@@ -29,20 +29,37 @@ function bucketMsOf(points: { ms: number }[]): number {
 }
 
 /** The gateway leaves empty buckets out; put them back as zeros so the line drops where work stopped. */
-function fillGaps(points: { ms: number; items: number }[], bucketMs: number): { ms: number; items: number }[] {
+function fillGaps(points: { ms: number; items: number }[], bucketMs: number, untilMs: number | null): { ms: number; items: number }[] {
   const out: { ms: number; items: number }[] = [];
+  const pad = (from: number, to: number) => {
+    for (let t = from; t < to - bucketMs / 2 && out.length < 10_000; t += bucketMs) out.push({ ms: t, items: 0 });
+  };
   for (const p of points) {
     const prev = out[out.length - 1];
-    if (prev) for (let t = prev.ms + bucketMs; t < p.ms - bucketMs / 2 && out.length < 10_000; t += bucketMs) out.push({ ms: t, items: 0 });
+    if (prev) pad(prev.ms + bucketMs, p.ms);
     out.push(p);
   }
+  // Up to the last whole bucket before now (or the end): a stall shows as zeros, not as nothing.
+  const last = out[out.length - 1];
+  if (last && untilMs !== null) pad(last.ms + bucketMs, untilMs - bucketMs / 2);
   return out;
 }
 
-export function ThroughputChart({ points, startedAt, bucketMs }: { points: ThroughputPoint[]; startedAt: string | null; bucketMs?: number }) {
+export function ThroughputChart({
+  points,
+  startedAt,
+  bucketMs,
+  untilMs = null,
+}: {
+  points: ThroughputPoint[];
+  startedAt: string | null;
+  bucketMs?: number;
+  /** The job's end, or now while it runs: the time axis reaches it. */
+  untilMs?: number | null;
+}) {
   const [ref, width] = useElementWidth<HTMLDivElement>(720);
   const sparse = points.map((p) => ({ ms: Date.parse(p.t), items: p.items })).sort((a, b) => a.ms - b.ms);
-  const parsed = bucketMs ? fillGaps(sparse, bucketMs) : sparse;
+  const parsed = bucketMs ? fillGaps(sparse, bucketMs, untilMs) : sparse;
   if (parsed.length === 0) {
     return (
       <div ref={ref} className="chart">
@@ -53,7 +70,7 @@ export function ThroughputChart({ points, startedAt, bucketMs }: { points: Throu
   const bucket = bucketMs ?? bucketMsOf(parsed);
   const origin = Math.min(startedAt ? Date.parse(startedAt) : Infinity, parsed[0]!.ms);
   const series = parsed.map((p) => ({ x: p.ms + bucket / 2 - origin, rate: p.items / (bucket / 1000) }));
-  const spanMs = Math.max(parsed[parsed.length - 1]!.ms + bucket - origin, bucket);
+  const spanMs = Math.max(parsed[parsed.length - 1]!.ms + bucket - origin, untilMs === null ? 0 : untilMs - origin, bucket);
   const maxRate = Math.max(...series.map((s) => s.rate), 0.1);
   const yTicks = niceTicks(maxRate, 4);
   const yMax = yTicks[yTicks.length - 1]! || maxRate;
