@@ -120,6 +120,9 @@ describe('dashboard in a browser', () => {
     await w.page.goto(`${dashboard.url}/jobs/${encodeURIComponent(jobId)}`);
     const counts = w.page.getByTestId('progress-counts');
     await expect.poll(() => counts.isVisible()).toBe(true);
+    // The page says it is fed by the subscription (through the dashboard's WebSocket proxy, which
+    // must have added the API token: the gateway refuses the socket otherwise).
+    await expect.poll(() => w.page.getByTestId('live-indicator').getAttribute('data-live'), { timeout: 15_000 }).toBe('on');
     // Distinct progress texts seen without reloading: the subscription drives the page.
     const seen = new Set<string>();
     await expect

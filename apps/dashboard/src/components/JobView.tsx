@@ -111,6 +111,7 @@ export function JobView({ id }: { id: string }) {
   if (!job || !progress || !status) return <div className="panel empty">Loading…</div>;
 
   const finished = progress.done + progress.failed;
+  const liveOn = liveProgress !== null && live.error === null;
   const errors = progress.errorsByCode.length ? progress.errorsByCode : job.errorsByCode;
   const overallRate = elapsedMs && elapsedMs > 0 ? finished / (elapsedMs / 1000) : null;
 
@@ -123,6 +124,16 @@ export function JobView({ id }: { id: string }) {
         <div>
           <h1 style={{ display: 'flex', alignItems: 'center', gap: 10, flexWrap: 'wrap' }}>
             {job.name} <StatusBadge status={status} />
+            {isActive(status) ? (
+              <span
+                className={`live ${liveOn ? 'live-on' : 'live-off'}`}
+                data-testid="live-indicator"
+                data-live={liveOn ? 'on' : 'off'}
+                title={liveOn ? 'updated by the jobProgress subscription' : 'no live stream: re-reading every 2 s'}
+              >
+                {liveOn ? 'live' : 'polling'}
+              </span>
+            ) : null}
           </h1>
           <div className="sub">
             <code>{job.id}</code> · {job.backend.toLowerCase()} · {job.splitMode.toLowerCase()} splits of {formatInt(job.splitSize)} · {formatInt(job.numTaskManagers)} TMs ·
