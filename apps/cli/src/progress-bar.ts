@@ -1,6 +1,8 @@
 /**
  * Live progress on stderr. On a TTY one line is redrawn in place (bar, done/total, errors, img/s,
  * ETA); elsewhere (CI logs, pipes) a plain line is printed every few seconds so logs stay readable.
+ * Counts come either one by one (`tick`, rate measured here) or as a whole state reported by
+ * someone who measures it already (`update`, e.g. the gateway's jobProgress events).
  */
 import type { Writable } from 'node:stream';
 import { PROGRESS_DEFAULTS } from './defaults.js';
@@ -32,9 +34,21 @@ export interface ProgressSnapshot {
   elapsedMs: number;
 }
 
+/** A whole state from elsewhere; rate and ETA given here replace the bar's own measurement. */
+export interface ProgressUpdate {
+  /** Items finished (with a result or an error). */
+  done: number;
+  errors: number;
+  ratePerSec?: number;
+  etaSec?: number | null;
+  /** Extra text after the counters, e.g. 'stuck 2' or 'QUEUED'; '' clears it. */
+  note?: string;
+}
+
 export interface ProgressBar {
   /** One item finished; `failed` counts it as an error too. */
   tick(failed: boolean): void;
+  update(state: ProgressUpdate): void;
   snapshot(): ProgressSnapshot;
   /** Prints the final state and stops redrawing. Idempotent. */
   stop(): void;
@@ -52,6 +66,8 @@ export function createProgressBar(options: ProgressBarOptions): ProgressBar {
   let errors = 0;
   let stopped = false;
   let dirty = true;
+  let given: { ratePerSec: number; etaSec: number | null } | null = null;
+  let note = '';
   // (time, done) samples inside the rate window; the oldest is the rate's baseline.
   const samples: { t: number; done: number }[] = [{ t: startedAt, done: 0 }];
 
@@ -61,9 +77,10 @@ export function createProgressBar(options: ProgressBarOptions): ProgressBar {
     while (samples.length > 2 && (samples[1]?.t ?? t) <= t - windowMs) samples.shift();
     const first = samples[0] ?? { t, done };
     const dtSec = (t - first.t) / 1000;
-    const ratePerSec = dtSec > 0 ? (done - first.done) / dtSec : 0;
+    const measured = dtSec > 0 ? (done - first.done) / dtSec : 0;
+    const ratePerSec = given?.ratePerSec ?? measured;
     const left = total - done;
-    const etaSec = left === 0 ? 0 : ratePerSec > 0 ? left / ratePerSec : null;
+    const etaSec = left === 0 ? 0 : given ? given.etaSec : ratePerSec > 0 ? left / ratePerSec : null;
     return { done, errors, total, ratePerSec, etaSec, elapsedMs: t - startedAt };
   };
 
@@ -76,7 +93,7 @@ export function createProgressBar(options: ProgressBarOptions): ProgressBar {
     const eta = s.done >= total ? '-' : s.etaSec === null ? '?' : formatDuration(s.etaSec * 1000);
     return (
       `${label}${bar}${s.done}/${total} ${pct} | errors ${s.errors} | ` +
-      `${s.ratePerSec.toFixed(1)} img/s | ETA ${eta} | ${formatDuration(s.elapsedMs)}`
+      `${s.ratePerSec.toFixed(1)} img/s | ETA ${eta} | ${formatDuration(s.elapsedMs)}${note ? ` | ${note}` : ''}`
     );
   };
 
@@ -107,6 +124,14 @@ export function createProgressBar(options: ProgressBarOptions): ProgressBar {
     tick(failed) {
       done++;
       if (failed) errors++;
+      dirty = true;
+    },
+    update(state) {
+      done = state.done;
+      errors = state.errors;
+      // No rate given (any more): the bar measures its own from the counts.
+      given = state.ratePerSec === undefined ? null : { ratePerSec: state.ratePerSec, etaSec: state.etaSec ?? null };
+      if (state.note !== undefined) note = state.note;
       dirty = true;
     },
     snapshot,
