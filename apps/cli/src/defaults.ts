@@ -38,3 +38,24 @@ export const STATIC_SERVER_DEFAULTS = Object.freeze({
   /** Keep idle sockets 30 s: longer than a client's pause between splits, so the pool is reused. */
   keepAliveTimeoutMs: 30_000,
 } as const);
+
+export const GATEWAY_CLIENT_DEFAULTS = Object.freeze({
+  /** Where `offsample serve` listens by default (the gateway's own default host and port). */
+  url: 'http://127.0.0.1:4000/graphql',
+  /** The gateway's inline-input cap (INPUT_DEFAULTS.maxInlineInputs); longer lists go as `inputsFrom`. */
+  maxInlineInputs: 10_000,
+  /**
+   * Inline inputs must also fit the gateway's 4 MiB request body (GATEWAY_DEFAULTS.bodyLimitBytes);
+   * 3 MiB of JSON leaves room for the rest of the mutation.
+   */
+  maxInlineBytes: 3 * 1024 * 1024,
+  /** `results` asks for the gateway's largest page (PAGE_DEFAULTS.maxPageSize): fewest round trips. */
+  resultsPageSize: 500,
+  /** `status` without an id lists this many recent jobs. */
+  statusJobs: 20,
+} as const);
+
+export const SERVE_DEFAULTS = Object.freeze({
+  /** Next.js' customary port, beside the gateway's 4000. */
+  dashboardPort: 3000,
+} as const);

@@ -1,17 +1,25 @@
 /**
  * `offsample demo`: the whole path on one machine with nothing set up. Generates seeded images
- * (once), serves them over HTTP on 127.0.0.1, classifies them plus a few bad inputs with loopback
- * explicitly allowed, and prints throughput, errors by code and accuracy against the labels.
+ * (once), serves them over HTTP on 127.0.0.1, starts the gateway in this process (orchestrator, 4
+ * local task managers, the dashboard when built), submits the images plus a few bad inputs through
+ * GraphQL with loopback explicitly allowed, follows `jobProgress`, and prints throughput, errors by
+ * code, accuracy against the labels (read back with `results`) and the URLs to open.
  */
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { createGatewayClient } from '@offsample/gateway/client';
 import { intFlag, optionalString, parseCommandArgs } from '../args.js';
 import { DEMO_DEFAULTS } from '../defaults.js';
 import { prepareDemoData } from '../demo-data.js';
 import { formatDuration, formatPercent } from '../format.js';
-import { formatJobSummary, runJobThroughOrchestrator } from '../orchestrated-run.js';
+import { followJob } from '../follow-job.js';
+import { readGatewayEnv, toCliError } from '../gateway-connection.js';
+import { fetchJobReport, formatJobReport } from '../job-report.js';
+import { startLocalGateway, type LocalGateway } from '../local-gateway.js';
 import { repoRoot } from '../repo-paths.js';
+import { waitForSignal } from '../signals.js';
 import { startStaticServer } from '../static-server.js';
+import { submitInputs } from '../submit-inputs.js';
 import type { Command } from './command.js';
 
 const NAME = 'demo';
@@ -19,17 +27,20 @@ const NAME = 'demo';
 const USAGE = `Usage: offsample demo [options]
 
 Generates ${DEMO_DEFAULTS.count} synthetic ion images (seeded; reused on the next run), serves them on
-a local HTTP server (127.0.0.1), classifies them together with three bad inputs
-(a 404, a truncated PNG, a text file named .png) and prints throughput, errors
-by code and accuracy against the known labels.
+a local HTTP server (127.0.0.1), starts the GraphQL gateway in this process (with the
+dashboard when it is built), submits the images together with three bad inputs (a 404,
+a truncated PNG, a text file named .png) through GraphQL, follows the job's progress and
+prints throughput, errors by code, accuracy against the known labels and the URLs to open.
 
 Options:
   --count N          number of images (default ${DEMO_DEFAULTS.count})
   --seed S           dataset seed (default ${DEMO_DEFAULTS.seed})
   --dir DIR          data folder (default <repo>/${DEMO_DEFAULTS.dataDir})
-  --latency-ms MS    delay the server adds to every response (default 0)
+  --latency-ms MS    delay the image server adds to every response (default 0)
   --model DIR        model directory (default: the shipped model)
-  --keep-open        keep serving the images after the run, until Ctrl-C
+  --no-dashboard     do not start the dashboard
+  --keep-open        keep the gateway, dashboard and image server running after the job,
+                     until Ctrl-C, to look at the job in the dashboard or query it
   -h, --help         show this help`;
 
 /** Bad inputs go a quarter, half and three quarters of the way into the list, among good ones. */
@@ -37,18 +48,6 @@ function interleave<T>(good: T[], bad: T[]): T[] {
   const out = [...good];
   bad.forEach((b, i) => out.splice(Math.floor(((i + 1) * good.length) / (bad.length + 1)) + i, 0, b));
   return out;
-}
-
-function waitForSignal(): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): void => {
-      process.off('SIGINT', done);
-      process.off('SIGTERM', done);
-      resolve();
-    };
-    process.on('SIGINT', done);
-    process.on('SIGTERM', done);
-  });
 }
 
 export const demoCommand: Command = {
@@ -62,6 +61,7 @@ export const demoCommand: Command = {
       dir: { type: 'string' },
       'latency-ms': { type: 'string' },
       model: { type: 'string' },
+      'no-dashboard': { type: 'boolean' },
       'keep-open': { type: 'boolean' },
     });
     if (args.help) {
@@ -84,7 +84,10 @@ export const demoCommand: Command = {
             `(${formatDuration(performance.now() - genStart)})`,
     );
 
+    // Ctrl-C from here on: the job is cancelled and everything stopped (a second Ctrl-C exits at once).
+    const stop = waitForSignal();
     const srv = await startStaticServer({ root: data.root, latencyMs });
+    let server: LocalGateway | null = null;
     try {
       const expected = new Map<string, string>();
       const good = data.images.map((img) => {
@@ -100,48 +103,92 @@ export const demoCommand: Command = {
         `# offsample demo inputs: ${count} images + 3 bad inputs, served at ${srv.url}\n${inputs.join('\n')}\n`,
       );
       log(`demo: serving ${data.root} at ${srv.url}${latencyMs > 0 ? ` (+${latencyMs} ms per request)` : ''}`);
-      log(`demo: running a job of ${inputs.length} inputs through the orchestrator on ${DEMO_DEFAULTS.taskManagers} local task managers (loopback allowed for this local server)`);
+
+      const token = readGatewayEnv().token ?? null;
+      server = await startLocalGateway({
+        port: 0,
+        maxTaskManagers: DEMO_DEFAULTS.taskManagers,
+        apiToken: token,
+        dashboard: args.values['no-dashboard'] === true ? null : { port: 0 },
+        log,
+        verbose: false,
+      });
+      log(`demo: gateway   ${server.graphqlUrl} (GraphQL; subscriptions on ${server.wsUrl})`);
+      log(`demo: dashboard ${server.dashboardUrl ?? server.dashboardProblem ?? '-'}`);
+      log(`demo: database  ${server.database}`);
 
       const resultsDir = path.join(data.root, 'results');
-      let correct = 0;
-      let scored = 0;
-      const summary = await runJobThroughOrchestrator({
-        job: {
-          name: 'demo',
-          inputs,
-          numTaskManagers: DEMO_DEFAULTS.taskManagers,
-          output: { storage: 'local', location: resultsDir },
-          taskManagerConfig: { load: { allowLoopback: true } },
-          ...(modelDir === undefined ? {} : { model: { dir: path.resolve(modelDir) } }),
-        },
-        maxTaskManagers: DEMO_DEFAULTS.taskManagers,
-        io,
-        label: NAME,
-        onResult: (r) => {
-          const want = expected.get(r.input);
-          if (want === undefined) return;
-          // A good image that failed counts against accuracy: it was not classified correctly.
-          scored++;
-          if (r.label === want) correct++;
-        },
-      });
-      io.stderr.write(
-        formatJobSummary(summary, [
-          ['accuracy', scored > 0 ? `${formatPercent(correct / scored)} (${correct}/${scored} labelled images)` : 'n/a'],
-          ['expected errors', '3 (a 404, a truncated PNG, a text file named .png)'],
-          ['results', path.join(summary.output.location ?? resultsDir, 'results.jsonl')],
-          ['summary', path.join(summary.output.location ?? resultsDir, 'summary.json')],
-          ['inputs file', inputsFile],
-        ]),
-      );
-      if (args.values['keep-open'] === true) {
-        log(`demo: still serving ${data.root} at ${srv.url} - press Ctrl-C to stop`);
-        log(`demo: try: npm run offsample -- classify ${inputsFile} --allow-loopback`);
-        await waitForSignal();
+      const connection = { url: server.graphqlUrl, token };
+      const client = createGatewayClient(connection);
+      let jobId: string | null = null;
+      try {
+        const work = (async () => {
+          const submitted = await submitInputs({ command: NAME, file: inputsFile });
+          const job = await client.submitJob({
+            name: 'demo',
+            ...(submitted.kind === 'inline' ? { inputs: submitted.inputs } : { inputsFrom: submitted.inputsFrom }),
+            numTaskManagers: DEMO_DEFAULTS.taskManagers,
+            output: { storage: 'LOCAL', location: resultsDir },
+            taskManagerConfig: { load: { allowLoopback: true } },
+            ...(modelDir === undefined ? {} : { model: path.resolve(modelDir) }),
+          });
+          jobId = job.id;
+          log(
+            `demo: submitted job ${job.id} through GraphQL: ${job.totalInputs} inputs on ${job.numTaskManagers} local task managers ` +
+              `(loopback allowed for this local server)${server?.dashboardUrl ? `; watch it at ${server.dashboardUrl}/jobs/${job.id}` : ''}`,
+          );
+          await followJob(client, job, { io, label: NAME });
+          let correct = 0;
+          let scored = 0;
+          for await (const r of client.results(job.id)) {
+            const want = expected.get(r.input);
+            if (want === undefined) continue;
+            // A good image that failed counts against accuracy: it was not classified correctly.
+            scored++;
+            if (r.label === want) correct++;
+          }
+          return { report: await fetchJobReport(client, job.id), correct, scored };
+        })();
+        const outcome = await Promise.race([work, stop.signal.then((signal) => ({ signal }))]);
+        if ('signal' in outcome) {
+          work.catch(() => undefined);
+          const id: string | null = jobId;
+          if (id !== null) await client.cancelJob(id).catch(() => undefined);
+          log(`demo: ${outcome.signal}: stopped${id !== null ? ` (job ${id} cancelled)` : ''}`);
+          return 130;
+        }
+        const { report, correct, scored } = outcome;
+        const location = report.settings?.job?.output?.location ?? resultsDir;
+        io.stderr.write(
+          formatJobReport(report, [
+            ['accuracy', scored > 0 ? `${formatPercent(correct / scored)} (${correct}/${scored} labelled images)` : 'n/a'],
+            ['expected errors', '3 (a 404, a truncated PNG, a text file named .png)'],
+            ['results', path.join(location, 'results.jsonl')],
+            ['summary', path.join(location, 'summary.json')],
+            ['inputs file', inputsFile],
+          ]),
+        );
+        if (args.values['keep-open'] === true) {
+          log(`demo: still running - press Ctrl-C to stop. Open:`);
+          if (server.dashboardUrl) log(`  dashboard  ${server.dashboardUrl}/jobs/${report.id}`);
+          log(`  graphql    ${server.graphqlUrl}`);
+          log(`  images     ${srv.url}`);
+          log(`  try: npm run offsample -- status ${report.id} --url ${server.graphqlUrl}`);
+          log(`       npm run offsample -- results ${report.id} --url ${server.graphqlUrl} --format csv`);
+          await stop.signal;
+        } else {
+          log(`demo: the gateway${server.dashboardUrl ? ' and dashboard' : ''} stop now; run with --keep-open to look around`);
+        }
+        return report.status === 'SUCCEEDED' ? 0 : 1;
+      } catch (err) {
+        throw toCliError(err, connection);
+      } finally {
+        await client.close().catch(() => undefined);
       }
     } finally {
+      stop.dispose();
+      await server?.close();
       await srv.close();
     }
-    return 0;
   },
 };

@@ -6,9 +6,22 @@ import { classifyCommand } from './classify.js';
 import type { Command } from './command.js';
 import { datasetCommand } from './dataset.js';
 import { demoCommand } from './demo.js';
+import { resultsCommand } from './results.js';
 import { runCommand } from './run.js';
+import { serveCommand } from './serve.js';
+import { statusCommand } from './status.js';
+import { submitCommand } from './submit.js';
 
-export const COMMANDS: readonly Command[] = Object.freeze([datasetCommand, classifyCommand, runCommand, demoCommand]);
+export const COMMANDS: readonly Command[] = Object.freeze([
+  datasetCommand,
+  classifyCommand,
+  runCommand,
+  serveCommand,
+  submitCommand,
+  statusCommand,
+  resultsCommand,
+  demoCommand,
+]);
 
 export function findCommand(name: string): Command | undefined {
   return COMMANDS.find((c) => c.name === name);

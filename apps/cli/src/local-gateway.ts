@@ -1,0 +1,130 @@
+/**
+ * The server side on this machine, for `serve` and `demo`: the gateway with its orchestrator
+ * (serveGateway: Postgres from DATABASE_URL or the embedded server, recovery of QUEUED/RUNNING jobs,
+ * local task managers) and, when its production build exists, the dashboard beside it.
+ * `close()` stops the dashboard, then the gateway, then the orchestrator (task managers reaped).
+ * Signal handlers the libraries install while starting are removed: the caller owns shutdown.
+ *
+ * The gateway (Apollo, type-graphql) and the dashboard (Next.js) are imported here, lazily, so the
+ * client commands start without loading them.
+ */
+import { redactUrl } from '@offsample/orchestrator-core';
+import { CliError, CliErrorCode, errorMessage } from './errors.js';
+import { withoutForeignSignalHandlers } from './signals.js';
+
+export interface LocalGatewayOptions {
+  /** undefined: OFFSAMPLE_GATEWAY_HOST, else the gateway's default (127.0.0.1). */
+  host?: string;
+  /** undefined: OFFSAMPLE_GATEWAY_PORT, else 4000; 0 picks a free port. */
+  port?: number;
+  /** Task managers at once, across jobs, and the local backend's cap; undefined: the orchestrator's defaults. */
+  maxTaskManagers?: number;
+  /** Jobs running at once; undefined: the orchestrator's default (1). */
+  maxJobs?: number;
+  /** Required on every operation when set; null: none. */
+  apiToken: string | null;
+  /** Where the dashboard listens; null: no dashboard. */
+  dashboard: { port: number } | null;
+  /** Server log lines (job queued, started, failed…); `info` lines only when `verbose`. */
+  log: (line: string) => void;
+  verbose: boolean;
+}
+
+export interface LocalGateway {
+  graphqlUrl: string;
+  wsUrl: string;
+  /** The dashboard's address, or null with `dashboardProblem` saying why. */
+  dashboardUrl: string | null;
+  dashboardProblem: string | null;
+  /** Where jobs are stored, without credentials. */
+  database: string;
+  close(): Promise<void>;
+}
+
+type LogLevel = 'info' | 'warn' | 'error';
+
+function fieldsText(fields?: Record<string, unknown>): string {
+  return fields && Object.keys(fields).length > 0 ? ` ${JSON.stringify(fields)}` : '';
+}
+
+export function startLocalGateway(options: LocalGatewayOptions): Promise<LocalGateway> {
+  return withoutForeignSignalHandlers(() => start(options));
+}
+
+async function start(options: LocalGatewayOptions): Promise<LocalGateway> {
+  const { serveGateway, GatewayOptionsError } = await import('@offsample/gateway');
+  const say = (level: LogLevel, message: string): void => {
+    if (level !== 'info' || options.verbose) options.log(`${new Date().toISOString()} ${level}: ${message}`);
+  };
+  const orchestratorOptions = {
+    ...(options.maxJobs === undefined ? {} : { maxJobManagers: options.maxJobs }),
+    ...(options.maxTaskManagers === undefined
+      ? {}
+      : { maxTaskManagers: options.maxTaskManagers, backends: { local: { maxTaskManagers: options.maxTaskManagers } } }),
+  };
+  let served;
+  try {
+    served = await serveGateway({
+      host: options.host,
+      port: options.port,
+      apiToken: options.apiToken,
+      orchestratorOptions,
+      orchestratorDeps: { log: (level, message, fields) => say(level, `${message}${fieldsText(fields)}`) },
+      log: { info: (m) => say('info', m), error: (m, e) => say('error', `${m}${e === undefined ? '' : `: ${errorMessage(e)}`}`) },
+    });
+  } catch (err) {
+    // Bad host/port/env are the user's to fix; a busy port or an unreachable database is not.
+    const code = err instanceof GatewayOptionsError || (err as { code?: string }).code === 'INVALID_ORCHESTRATOR_OPTIONS' ? CliErrorCode.Config : CliErrorCode.Failed;
+    throw new CliError(code, `could not start the gateway: ${errorMessage(err)}`, { cause: err });
+  }
+  const db = served.orchestrator.db;
+  const database = db.embedded ? `embedded PostgreSQL in ${db.embedded.dataDir} (DATABASE_URL is unset)` : redactUrl(db.url);
+
+  let dashboard: { url: string; close(): Promise<void> } | null = null;
+  let dashboardProblem: string | null = options.dashboard === null ? 'not started (--no-dashboard)' : null;
+  if (options.dashboard !== null) {
+    try {
+      dashboard = await startDashboardBeside(served.gateway.url, options.host, options.dashboard.port, options.apiToken);
+    } catch (err) {
+      dashboardProblem = `not started: ${errorMessage(err)}`;
+    }
+  }
+  let closing: Promise<void> | null = null;
+  return {
+    graphqlUrl: served.gateway.url,
+    wsUrl: served.gateway.wsUrl,
+    dashboardUrl: dashboard?.url ?? null,
+    dashboardProblem,
+    database,
+    close() {
+      closing ??= (async () => {
+        await dashboard?.close().catch((err: unknown) => say('error', `dashboard did not close cleanly: ${errorMessage(err)}`));
+        await served.close();
+      })();
+      return closing;
+    },
+  };
+}
+
+/** The dashboard's production build (apps/dashboard, `next build`) on its own port, pointed at the gateway. */
+async function startDashboardBeside(
+  gatewayUrl: string,
+  host: string | undefined,
+  port: number,
+  apiToken: string | null,
+): Promise<{ url: string; close(): Promise<void> }> {
+  let mod: typeof import('@offsample/dashboard');
+  try {
+    mod = await import('@offsample/dashboard');
+  } catch (err) {
+    throw new Error(`the dashboard package cannot be loaded (${errorMessage(err)})`);
+  }
+  try {
+    return await mod.startDashboard({ port, gatewayUrl, apiToken, ...(host === undefined ? {} : { host }) });
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    if (code === 'NOT_BUILT') throw new Error("no production build: run 'npm run build' at the repository root");
+    if (code === 'EADDRINUSE') throw new Error(`port ${port} is in use (choose another with --dashboard-port)`);
+    throw err;
+  }
+}
