@@ -82,11 +82,13 @@ export class LocalBackend implements Backend {
     });
     child.send({ type: 'payload', payload });
 
-    return {
+    const handle: TaskManagerHandle = {
       taskManagerId,
       exited,
       kill: () => this.kill(child),
+      ...(child.pid === undefined ? {} : { pid: child.pid }),
     };
+    return handle;
   }
 
   private kill(child: ChildProcess): void {

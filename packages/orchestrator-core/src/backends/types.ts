@@ -18,6 +18,8 @@ export interface TaskManagerHandle {
   readonly taskManagerId: string;
   /** Resolves once, when the task manager is gone (never rejects). */
   readonly exited: Promise<TaskManagerExit>;
+  /** OS process id, when the task manager is a local process (tests signal it; logs name it). */
+  readonly pid?: number;
   /** Ask it to stop now (SIGTERM, then SIGKILL after a grace period for local processes). */
   kill(): void;
 }
