@@ -82,8 +82,9 @@ function resolveInside(root: string, urlPath: string): string | null {
   return file === root || file.startsWith(root + path.sep) ? file : null;
 }
 
+/** Unref'd: once the server is closed, a delayed answer has nobody to go to and must not hold the process. */
 function delay(ms: number): Promise<void> {
-  return ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve();
+  return ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms).unref()) : Promise.resolve();
 }
 
 export async function startStaticServer(options: StaticServerOptions): Promise<StaticServer> {

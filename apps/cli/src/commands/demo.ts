@@ -154,8 +154,10 @@ export const demoCommand: Command = {
           work.catch(() => undefined);
           const id: string | null = jobId;
           if (id !== null) await client.cancelJob(id).catch(() => undefined);
+          // Closing the client ends the progress stream, so the bar's last line comes before ours.
+          await client.close().catch(() => undefined);
           log(`demo: ${outcome.signal}: stopped${id !== null ? ` (job ${id} cancelled)` : ''}`);
-          return 130;
+          return outcome.signal === 'SIGTERM' ? 143 : 130;
         }
         const { report, correct, scored } = outcome;
         const location = report.settings?.job?.output?.location ?? resultsDir;
