@@ -10,6 +10,7 @@ import { createTestDatabase, type TestDatabase } from '../setup/database.js';
 import {
   baseJob,
   expectNoChildLeft,
+  expectNoErrorLogs,
   expectNoSplitDoneTwice,
   expectOneRecordPerInput,
   startTestImages,
@@ -33,7 +34,10 @@ describe('orchestrator: jobs end to end on local task managers', () => {
   });
   afterEach(async () => {
     await t?.stop();
-    if (t) expectNoChildLeft(t.backend);
+    if (t) {
+      expectNoChildLeft(t.backend);
+      expectNoErrorLogs(t);
+    }
     t = undefined;
   });
   afterAll(async () => {

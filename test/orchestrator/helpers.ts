@@ -176,6 +176,11 @@ export async function expectNoSplitDoneTwice(orchestrator: Orchestrator, jobId: 
   for (const [splitId, n] of wins) expect(n, `split ${splitId} succeeded ${n} times`).toBe(1);
 }
 
+/** The orchestrator logged no error (a failed scheduler tick, export or job). */
+export function expectNoErrorLogs(t: TestOrchestrator): void {
+  expect(t.logs.filter((l) => l.level === 'error')).toEqual([]);
+}
+
 export function pidAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
