@@ -28,6 +28,9 @@ export interface RecordedTaskManager {
   pid: number;
   handle: TaskManagerHandle;
   exit: TaskManagerExit | null;
+  /** Date.now() when the process had spawned, and when it exited. */
+  startedAt: number;
+  exitedAt: number | null;
 }
 
 /** A real LocalBackend, seen through: every task manager it starts, and the most alive at once. */
@@ -48,9 +51,12 @@ export class RecordingBackend implements Backend {
     this.maxLive = Math.max(this.maxLive, this.inner.live());
     if (handle.pid === undefined) throw new Error(`local task manager ${taskManagerId} has no pid`);
     const jobId = typeof payload === 'object' && payload !== null ? String((payload as { jobId?: unknown }).jobId ?? '') || null : null;
-    const record: RecordedTaskManager = { taskManagerId, jobId, pid: handle.pid, handle, exit: null };
+    const record: RecordedTaskManager = { taskManagerId, jobId, pid: handle.pid, handle, exit: null, startedAt: Date.now(), exitedAt: null };
     this.started.push(record);
-    void handle.exited.then((exit) => (record.exit = exit));
+    void handle.exited.then((exit) => {
+      record.exit = exit;
+      record.exitedAt = Date.now();
+    });
     return handle;
   }
 
