@@ -2,13 +2,16 @@
  * The server side on this machine, for `serve` and `demo`: the gateway with its orchestrator
  * (serveGateway: Postgres from DATABASE_URL or the embedded server, recovery of QUEUED/RUNNING jobs,
  * local task managers) and, when its production build exists, the dashboard beside it.
- * `close()` stops the dashboard, then the gateway, then the orchestrator (task managers reaped).
- * Signal handlers the libraries install while starting are removed: the caller owns shutdown.
+ * `close()` stops the dashboard, then the gateway, then the orchestrator (task managers reaped),
+ * and closes the database last: it is opened here rather than by the orchestrator because the
+ * orchestrator records task-manager exits after its stop() returned; closing the pool under those
+ * writes broke them and left the pool waiting forever. Signal handlers the libraries install while
+ * starting are removed: the caller owns shutdown.
  *
  * The gateway (Apollo, type-graphql) and the dashboard (Next.js) are imported here, lazily, so the
  * client commands start without loading them.
  */
-import { redactUrl } from '@offsample/orchestrator-core';
+import { openDatabase, redactUrl, type Database } from '@offsample/orchestrator-core';
 import { CliError, CliErrorCode, errorMessage } from './errors.js';
 import { withoutForeignSignalHandlers } from './signals.js';
 
@@ -43,6 +46,24 @@ export interface LocalGateway {
 
 type LogLevel = 'info' | 'warn' | 'error';
 
+const LOCAL_GATEWAY_DEFAULTS = Object.freeze({
+  /** Longest wait for the orchestrator's last writes (task-manager exits) before the pool closes. */
+  settleMs: 5_000,
+  /** How often the pool is looked at meanwhile. */
+  pollMs: 20,
+} as const);
+
+/** Resolves once no query is running or waiting on the pool (three looks in a row), or after `maxMs`. */
+async function poolIdle(db: Database, maxMs: number): Promise<void> {
+  const deadline = Date.now() + maxMs;
+  let quiet = 0;
+  while (quiet < 3 && Date.now() < deadline) {
+    const { totalCount, idleCount, waitingCount } = db.pool;
+    quiet = totalCount === idleCount && waitingCount === 0 ? quiet + 1 : 0;
+    await new Promise((r) => setTimeout(r, LOCAL_GATEWAY_DEFAULTS.pollMs));
+  }
+}
+
 function fieldsText(fields?: Record<string, unknown>): string {
   return fields && Object.keys(fields).length > 0 ? ` ${JSON.stringify(fields)}` : '';
 }
@@ -62,6 +83,12 @@ async function start(options: LocalGatewayOptions): Promise<LocalGateway> {
       ? {}
       : { maxTaskManagers: options.maxTaskManagers, backends: { local: { maxTaskManagers: options.maxTaskManagers } } }),
   };
+  let db: Database;
+  try {
+    db = await openDatabase({ log: (m) => say('info', m) });
+  } catch (err) {
+    throw new CliError(CliErrorCode.Failed, `could not open the database: ${errorMessage(err)}`, { cause: err });
+  }
   let served;
   try {
     served = await serveGateway({
@@ -69,15 +96,15 @@ async function start(options: LocalGatewayOptions): Promise<LocalGateway> {
       port: options.port,
       apiToken: options.apiToken,
       orchestratorOptions,
-      orchestratorDeps: { log: (level, message, fields) => say(level, `${message}${fieldsText(fields)}`) },
+      orchestratorDeps: { database: db, log: (level, message, fields) => say(level, `${message}${fieldsText(fields)}`) },
       log: { info: (m) => say('info', m), error: (m, e) => say('error', `${m}${e === undefined ? '' : `: ${errorMessage(e)}`}`) },
     });
   } catch (err) {
+    await db.close().catch(() => undefined);
     // Bad host/port/env are the user's to fix; a busy port or an unreachable database is not.
     const code = err instanceof GatewayOptionsError || (err as { code?: string }).code === 'INVALID_ORCHESTRATOR_OPTIONS' ? CliErrorCode.Config : CliErrorCode.Failed;
     throw new CliError(code, `could not start the gateway: ${errorMessage(err)}`, { cause: err });
   }
-  const db = served.orchestrator.db;
   const database = db.embedded ? `embedded PostgreSQL in ${db.embedded.dataDir} (DATABASE_URL is unset)` : redactUrl(db.url);
 
   let dashboard: { url: string; close(): Promise<void> } | null = null;
@@ -100,6 +127,8 @@ async function start(options: LocalGatewayOptions): Promise<LocalGateway> {
       closing ??= (async () => {
         await dashboard?.close().catch((err: unknown) => say('error', `dashboard did not close cleanly: ${errorMessage(err)}`));
         await served.close();
+        await poolIdle(db, LOCAL_GATEWAY_DEFAULTS.settleMs);
+        await db.close();
       })();
       return closing;
     },
