@@ -57,6 +57,8 @@ export class JobRunner {
   private readonly live = new Map<string, TaskManagerHandle>();
   private readonly speculated = new Set<string>();
   private readonly slots: Promise<void>[] = [];
+  /** Exit handlers still writing to the database (task-manager rows, released splits). */
+  private readonly exitsRecording = new Set<Promise<void>>();
   private started = 0;
   private extraStarted = 0;
   private stopping = false;
@@ -166,7 +168,12 @@ export class JobRunner {
     }
     this.live.set(taskManagerId, handle);
     await this.deps.store.markTaskManagerRunning(taskManagerId);
-    void handle.exited.then((exit) => onExit(exit));
+    // Tracked so stop() can wait for the database writes before the caller closes the database.
+    const recorded = handle.exited.then(onExit).catch((err: unknown) => {
+      this.deps.log('error', 'task manager exit not recorded', { jobId: this.jobId, taskManagerId, error: err instanceof Error ? err.message : String(err) });
+    });
+    this.exitsRecording.add(recorded);
+    void recorded.then(() => this.exitsRecording.delete(recorded));
     return handle;
   }
 
@@ -269,6 +276,7 @@ export class JobRunner {
     for (const handle of this.live.values()) handle.kill();
     await Promise.all([...this.live.values()].map((h) => h.exited));
     await Promise.all(this.slots);
+    await Promise.all([...this.exitsRecording]);
   }
 }
 
