@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { generateDataset } from '@offsample/model';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../../test/setup/database.js';
+import { startStaticServer } from '../dist/static-server.js';
 import { parseJsonl, runCliProcess, startCliProcess, type CliDaemon } from './helpers.js';
 
 const DASHBOARD_BUILT = existsSync(fileURLToPath(new URL('../../dashboard/.next/BUILD_ID', import.meta.url)));
@@ -115,6 +116,25 @@ describe('offsample serve + submit / status / results', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain(`read by the gateway from ${listFile}`);
     expect(r.stderr).toMatch(/inputs:\s+3\n/);
+  });
+
+  it('submit --wait exits 1 when the job is cancelled (offsample cancel); its inputs get CANCELLED records', async () => {
+    // Answers slower than the test: the job is still running when it is cancelled.
+    const slow = await startStaticServer({ root: dir, latencyMs: 60_000 });
+    try {
+      await writeFile(path.join(dir, 'slow.txt'), [...expected.keys()].slice(0, 4).map((f) => slow.urlFor(path.relative(dir, f))).join('\n'));
+      const waiting = startCliProcess(['submit', 'slow.txt', '--url', url, '--allow-loopback', '--wait', '--task-managers', '1'], { cwd: dir, env: { OFFSAMPLE_API_TOKEN: '' } });
+      const jobId = (await waiting.waitFor(/^([0-9a-f-]{36})$/m))[1]!;
+      const cancelled = await cli(['cancel', jobId, '--url', url]);
+      expect(cancelled.code, cancelled.stderr).toBe(0);
+      expect(cancelled.stdout.trim()).toBe(`${jobId} CANCELLED`);
+      expect(await waiting.exited).toBe(1);
+      expect(waiting.stderr()).toMatch(/status:\s+CANCELLED/);
+      const records = await cli(['results', jobId, '--url', url, '--error-code', 'CANCELLED']);
+      expect(parseJsonl(records.stdout)).toHaveLength(4);
+    } finally {
+      await slow.close();
+    }
   });
 
   it('a setting the gateway refuses exits 2 naming the field and the flag', async () => {

@@ -2,6 +2,7 @@
  * The command table. A new command is one file in this folder plus one line here; `main.ts`
  * derives the top-level help and the dispatch from this list.
  */
+import { cancelCommand } from './cancel.js';
 import { classifyCommand } from './classify.js';
 import type { Command } from './command.js';
 import { datasetCommand } from './dataset.js';
@@ -20,6 +21,7 @@ export const COMMANDS: readonly Command[] = Object.freeze([
   submitCommand,
   statusCommand,
   resultsCommand,
+  cancelCommand,
   demoCommand,
 ]);
 
