@@ -24,7 +24,7 @@ export { readGatewayEnv, resolveConnection, withGateway, toCliError, flagForFiel
 export type { LocalGateway, LocalGatewayOptions } from './local-gateway.js';
 export { startLocalGateway } from './local-gateway.js';
 export type { JobReport } from './job-report.js';
-export { fetchJobReport, formatJobReport, formatJobDetails } from './job-report.js';
+export { fetchJobReport, fetchFinalReport, formatJobReport, formatJobDetails } from './job-report.js';
 export type { FollowJobOptions } from './follow-job.js';
 export { followJob } from './follow-job.js';
 export type { SubmitInputs, SubmitInputsOptions } from './submit-inputs.js';

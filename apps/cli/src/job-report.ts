@@ -48,6 +48,20 @@ export async function fetchJobReport(client: GatewayClient, jobId: string): Prom
   return data.job;
 }
 
+/**
+ * The report once the job has ended and its task managers have sent their final reports (cold
+ * starts, items), which arrive just after the last result; waits at most `maxWaitMs` for them.
+ */
+export async function fetchFinalReport(client: GatewayClient, jobId: string, maxWaitMs = 3_000): Promise<JobReport> {
+  const deadline = Date.now() + maxWaitMs;
+  for (;;) {
+    const report = await fetchJobReport(client, jobId);
+    const reporting = report.taskManagers.some((t) => t.status === 'STARTING' || t.status === 'RUNNING');
+    if (!reporting || Date.now() >= deadline) return report;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 /** Milliseconds between start and end (or now, while it runs); null before it started. */
 export function jobWallMs(job: { startedAt: string | null; endedAt: string | null }, now = Date.now()): number | null {
   if (!job.startedAt) return null;

@@ -14,7 +14,7 @@ import { prepareDemoData } from '../demo-data.js';
 import { formatDuration, formatPercent } from '../format.js';
 import { followJob } from '../follow-job.js';
 import { readGatewayEnv, toCliError } from '../gateway-connection.js';
-import { fetchJobReport, formatJobReport } from '../job-report.js';
+import { fetchFinalReport, formatJobReport } from '../job-report.js';
 import { startLocalGateway, type LocalGateway } from '../local-gateway.js';
 import { repoRoot } from '../repo-paths.js';
 import { waitForSignal } from '../signals.js';
@@ -147,7 +147,7 @@ export const demoCommand: Command = {
             scored++;
             if (r.label === want) correct++;
           }
-          return { report: await fetchJobReport(client, job.id), correct, scored };
+          return { report: await fetchFinalReport(client, job.id), correct, scored };
         })();
         const outcome = await Promise.race([work, stop.signal.then((signal) => ({ signal }))]);
         if ('signal' in outcome) {

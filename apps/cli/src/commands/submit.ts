@@ -10,7 +10,7 @@ import { effectiveConfig, readConfigFile } from '../classify-run.js';
 import { usageError } from '../errors.js';
 import { followJob } from '../follow-job.js';
 import { CONNECTION_FLAGS, CONNECTION_USAGE, resolveConnection, withGateway } from '../gateway-connection.js';
-import { fetchJobReport, formatJobReport } from '../job-report.js';
+import { fetchFinalReport, formatJobReport } from '../job-report.js';
 import { submitInputs } from '../submit-inputs.js';
 import type { Command } from './command.js';
 
@@ -184,7 +184,7 @@ export const submitCommand: Command = {
         return 0;
       }
       const last = await followJob(client, job, { io, label: NAME, quiet: v.quiet === true });
-      const report = await fetchJobReport(client, job.id);
+      const report = await fetchFinalReport(client, job.id);
       io.stderr.write(formatJobReport(report, [['results', `offsample results ${job.id} --format jsonl|csv`]]));
       return last.status === 'SUCCEEDED' ? 0 : 1;
     });
