@@ -113,7 +113,11 @@ export async function startTestOrchestrator(
           cb();
         },
       }),
-      log: (level, message, fields) => logs.push(fields === undefined ? { level, message } : { level, message, fields }),
+      log: (level, message, fields) => {
+        logs.push(fields === undefined ? { level, message } : { level, message, fields });
+        // OFFSAMPLE_TEST_LOG=1 prints the orchestrator's log while debugging a test.
+        if (process.env.OFFSAMPLE_TEST_LOG) console.error(`[orchestrator] ${level}: ${message} ${fields ? JSON.stringify(fields) : ''}`);
+      },
       taskManagerIdleTimeoutMs: 10_000,
       stopGraceMs: 2_000,
       ...deps,
