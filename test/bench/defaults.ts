@@ -44,6 +44,11 @@ export const BENCH_DEFAULTS = Object.freeze({
     ]),
     images: 200,
   }),
+  /** Section 2 (issue 3 item 9): one job on the local backend. One task manager with section 1's
+   *  settings, so the ratio to section 1 isolates orchestration (process start, model load, split
+   *  claims, Postgres writes) on the same CPU budget; several 2-thread TMs would oversubscribe 2
+   *  cores. Splits of 50: 10 claims for 500 images, so claim-ahead between splits is exercised. */
+  job: Object.freeze({ taskManagers: 1, splitSize: 50 }),
   /** Warm-up before timing: batches per session (first runs allocate ORT buffers) and pipeline
    *  items (opens keep-alive sockets, loads sharp's codecs). */
   warmup: Object.freeze({ batchesPerSession: 2, pipelineItems: 16 }),

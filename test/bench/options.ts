@@ -19,6 +19,7 @@ export interface BenchOptions {
   rounds: number;
   latencyMs: number;
   settings: BenchSettings;
+  job: { taskManagers: number; splitSize: number };
   /** Section ids to run, in registry order; all when empty. */
   sections: string[];
   /** Skip the naive loop (the sweep's children do). */
@@ -44,6 +45,8 @@ export const USAGE = `npm run bench -- [flags]
   --batch N             predict.batchSize (default ${BENCH_DEFAULTS.settings.batchSize})
   --fetch N             load.maxConcurrency (default ${BENCH_DEFAULTS.settings.fetchConcurrency})
   --preprocess N        preprocess.concurrency (default ${BENCH_DEFAULTS.settings.preprocessConcurrency})
+  --job-tms N           task managers of the job section (default ${BENCH_DEFAULTS.job.taskManagers})
+  --job-split N         split size of the job section (default ${BENCH_DEFAULTS.job.splitSize})
   --sections a,b        run only these sections
   --no-naive            skip the naive loop
   --sweep               compare sessions × threads settings, each in its own process
@@ -61,6 +64,8 @@ const Schema = z.strictObject({
   batch: positiveInt(1024),
   fetch: positiveInt(1024),
   preprocess: positiveInt(256),
+  jobTms: positiveInt(64),
+  jobSplit: positiveInt(100_000),
 });
 
 export function compileBenchOptions(argv: readonly string[]): BenchOptions {
@@ -81,6 +86,8 @@ export function compileBenchOptions(argv: readonly string[]): BenchOptions {
     batch: values.batch ?? d.settings.batchSize,
     fetch: values.fetch ?? d.settings.fetchConcurrency,
     preprocess: values.preprocess ?? d.settings.preprocessConcurrency,
+    jobTms: values['job-tms'] ?? d.job.taskManagers,
+    jobSplit: values['job-split'] ?? d.job.splitSize,
   };
   const res = Schema.safeParse(raw);
   if (!res.success) {
@@ -101,6 +108,7 @@ export function compileBenchOptions(argv: readonly string[]): BenchOptions {
       fetchConcurrency: o.fetch,
       preprocessConcurrency: o.preprocess,
     },
+    job: { taskManagers: o.jobTms, splitSize: o.jobSplit },
     sections: (values.sections ?? '')
       .split(',')
       .map((s) => s.trim())
@@ -112,7 +120,7 @@ export function compileBenchOptions(argv: readonly string[]): BenchOptions {
   };
 }
 
-const FLAG_OF: Readonly<Record<string, string>> = { latencyMs: 'latency-ms' };
+const FLAG_OF: Readonly<Record<string, string>> = { latencyMs: 'latency-ms', jobTms: 'job-tms', jobSplit: 'job-split' };
 
 function parse(argv: readonly string[]) {
   return parseArgs({
@@ -128,6 +136,8 @@ function parse(argv: readonly string[]) {
       batch: { type: 'string' },
       fetch: { type: 'string' },
       preprocess: { type: 'string' },
+      'job-tms': { type: 'string' },
+      'job-split': { type: 'string' },
       sections: { type: 'string' },
       'no-naive': { type: 'boolean' },
       sweep: { type: 'boolean' },

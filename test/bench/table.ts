@@ -2,7 +2,7 @@
 import type { TableRow } from './section.js';
 
 export function renderTable(title: string, rows: readonly TableRow[]): string {
-  const labelWidth = Math.max(title.length, ...rows.map((r) => r.label.length));
+  const labelWidth = Math.max(0, ...rows.map((r) => r.label.length));
   const valueWidth = Math.max(0, ...rows.map((r) => r.value.length));
   const lines = rows.map((r) => {
     const base = `  ${r.label.padEnd(labelWidth)}  ${r.value.padStart(valueWidth)}`;

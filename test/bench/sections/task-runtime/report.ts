@@ -62,11 +62,15 @@ export function describeRun(
   const notes: string[] = [];
   const starvation = 1 - util;
   const slowdown = 1 - boundInfer / pipeInfer;
-  notes.push(
-    `Of the ${fmt.pct(1 - ratio)} lost against the bound: the session sat idle ${fmt.pct(starvation)} of the wall time ` +
-      `(waiting for tensors or for the event loop between batches), and inferred ${fmt.pct(Math.max(0, slowdown))} slower ` +
-      `than in the bound (its cores shared with fetch, decode and the event loop).`,
-  );
+  if (ratio >= 1) {
+    notes.push('The pipeline matched the bound: the difference is within the noise of this machine.');
+  } else {
+    notes.push(
+      `Of the ${fmt.pct(1 - ratio)} lost against the bound: the session sat idle ${fmt.pct(starvation)} of the wall time ` +
+        `(waiting for tensors or for the event loop between batches), and inferred ${fmt.pct(Math.max(0, slowdown))} slower ` +
+        `than in the bound (its cores shared with fetch, decode and the event loop).`,
+    );
+  }
   if (mean(pipes.map((p) => p.meanBatchSize)) < 0.75 * batchSize) {
     notes.push('Batches ran well below predict.batchSize: the infer stage often found fewer tensors waiting than a full batch.');
   }

@@ -1,0 +1,185 @@
+/**
+ * Claims + completes per second: the real worker endpoint (HTTP on 127.0.0.1, in this process)
+ * over the real PgSplitStore, driven by simulated task managers in forked load processes.
+ *
+ * Two phases, each on a fresh job of small splits:
+ * - saturation: every task manager loops claim → complete back to back. This is the most the
+ *   endpoint and Postgres can do; with N task managers always waiting on an answer, latency is
+ *   N ÷ throughput by Little's law, so it says nothing about latency at a given load.
+ * - paced: each task manager starts one cycle per period (N ÷ target), i.e. an offered load of
+ *   the target claims/s, as real task managers that spend time on each split would. This gives
+ *   the latency at the target rate, and whether the rate is kept.
+ * Only requests answered inside the window (after the warm-up) count.
+ */
+import { createWorkerToken, startWorkerEndpoint, type Database, type PgSplitStore } from '@offsample/orchestrator-core';
+import { round } from '../../stats.js';
+import { CONTROL_PLANE_DEFAULTS } from './defaults.js';
+import { createRunningJob } from './jobs.js';
+import { summarise, type LatencySummary } from './latency.js';
+import { runLoad } from './load.js';
+import { OpKind, type SimulatedTaskManager } from './load-protocol.js';
+import { Probe, type ProbeReading } from './probe.js';
+import type { ControlPlaneSettings } from './settings.js';
+
+export type ClaimMode = 'saturation' | 'paced';
+
+export interface ClaimPhaseFigure {
+  mode: ClaimMode;
+  taskManagers: number;
+  /** paced: task managers ÷ period; saturation: null. */
+  offeredClaimsPerSecond: number | null;
+  windowMs: number;
+  claimsPerSecond: number;
+  completesPerSecond: number;
+  resultsPerSecond: number;
+  /** claim + complete answers per second. */
+  requestsPerSecond: number;
+  claim: LatencySummary;
+  complete: LatencySummary;
+  waits: number;
+  failures: number;
+  failureMessages: string[];
+  /** The job ran out of splits this long after the start (the window was cut there). */
+  ranDryAtMs: number | null;
+  probe: ProbeReading;
+  loadProcessCores: number[];
+  loadProcessEventLoopUtilisation: number[];
+  job: { splits: number; itemsPerSplit: number; createMs: number };
+}
+
+/** After the last cycle may start: time for answers in flight (a complete can queue behind hundreds). */
+const GRACE_MS = 30_000;
+
+export interface ClaimPhaseRun {
+  db: Database;
+  databaseName: string;
+  store: PgSplitStore;
+  settings: ControlPlaneSettings;
+  mode: ClaimMode;
+  log: (line: string) => void;
+  /** Size of the job instead of the rate-based sizing (the HTTP ingest phase). */
+  splits?: number;
+  /** CPU-profile this process during the window into this file. */
+  cpuProfileFile?: string | null;
+}
+
+export async function runClaimPhase(run: ClaimPhaseRun): Promise<ClaimPhaseFigure> {
+  const { db, databaseName, store, settings: s, mode, log } = run;
+  const d = CONTROL_PLANE_DEFAULTS;
+  const totalMs = s.warmupMs + s.measureMs;
+  const sizingRate = mode === 'paced' ? s.targetClaimsPerSecond : d.saturationSizingClaimsPerSecond;
+  const splits = run.splits ?? Math.ceil(((sizingRate * totalMs) / 1000) * d.jobSizeMargin);
+  log(`${mode}: creating a job of ${splits} splits × ${s.itemsPerSplit} items`);
+  const job = await createRunningJob(store, `bench-control-plane-${mode}`, splits, s.itemsPerSplit, s.taskManagers);
+  await db.pool.query('ANALYZE jobs, splits, attempts, results');
+
+  const probe = new Probe(db.pool, databaseName, run.cpuProfileFile ?? null);
+  const cache = new Map<string, Buffer | null>();
+  const lookUp = async (jobId: string) => {
+    const found = await store.getJobWithSettings(jobId);
+    return found ? Buffer.from(found.workerSecret, 'hex') : null;
+  };
+  const endpoint = await startWorkerEndpoint({
+    store: probe.wrap(store),
+    secrets: {
+      secretFor: (jobId) =>
+        probe.time('secretFor', async () => {
+          if (s.secrets === 'store') return lookUp(jobId);
+          if (!cache.has(jobId)) cache.set(jobId, await lookUp(jobId));
+          return cache.get(jobId) ?? null;
+        }),
+    },
+    leaseMs: d.leaseMs,
+    log: (level, message, fields) => {
+      if (level === 'error' || level === 'warn') log(`endpoint ${level}: ${message} ${JSON.stringify(fields ?? {})}`);
+    },
+  });
+
+  const taskManagers: SimulatedTaskManager[] = Array.from({ length: s.taskManagers }, (_, i) => {
+    const id = `bench-tm-${String(i).padStart(4, '0')}`;
+    return { id, token: createWorkerToken(job.secret, job.jobId, id) };
+  });
+  const cyclePeriodMs = mode === 'paced' ? (s.taskManagers * 1000) / s.targetClaimsPerSecond : 0;
+  let reading: ProbeReading | null = null;
+  const timers: NodeJS.Timeout[] = [];
+  let load;
+  try {
+    log(`${mode}: ${s.taskManagers} task managers in ${s.loadProcesses} load process(es), ${s.client} client, ` +
+      `${(s.warmupMs / 1000).toFixed(0)} s warm-up + ${(s.measureMs / 1000).toFixed(0)} s measured` +
+      (mode === 'paced' ? `, one cycle per ${cyclePeriodMs.toFixed(0)} ms each (${s.targetClaimsPerSecond} claims/s offered)` : ''));
+    const probing: { reading: Promise<ProbeReading> | null } = { reading: null };
+    load = await runLoad(
+      s.loadProcesses,
+      taskManagers,
+      {
+        url: endpoint.localUrl,
+        client: s.client,
+        stopAfterMs: totalMs,
+        cyclePeriodMs,
+        errorEvery: d.errorEvery,
+        labels: d.labels,
+        onStart: (delayMs) => {
+          timers.push(setTimeout(() => void probe.start(), delayMs + s.warmupMs));
+          timers.push(setTimeout(() => (probing.reading = probe.stop()), delayMs + totalMs));
+        },
+      },
+      GRACE_MS,
+    );
+    reading = await (probing.reading ?? probe.stop());
+  } finally {
+    for (const t of timers) clearTimeout(t);
+    await endpoint.close();
+  }
+  return figure(mode, s, cyclePeriodMs, load, reading, job);
+}
+
+function figure(
+  mode: ClaimMode,
+  s: ControlPlaneSettings,
+  cyclePeriodMs: number,
+  load: Awaited<ReturnType<typeof runLoad>>,
+  probe: ProbeReading,
+  job: { splits: number; itemsPerSplit: number; createMs: number },
+): ClaimPhaseFigure {
+  const from = s.warmupMs;
+  const to = Math.min(s.warmupMs + s.measureMs, load.ranDryAtMs ?? Number.POSITIVE_INFINITY);
+  const windowMs = Math.max(0, to - from);
+  const r = load.record;
+  const claimLat: number[] = [];
+  const completeLat: number[] = [];
+  let results = 0;
+  let waits = 0;
+  let failures = 0;
+  for (let i = 0; i < r.kinds.length; i++) {
+    const end = r.endsMs[i]!;
+    if (end < from || end >= to) continue;
+    const kind = r.kinds[i]!;
+    if (kind === OpKind.CLAIM_SPLIT) claimLat.push(r.latenciesMs[i]!);
+    else if (kind === OpKind.COMPLETE_ACCEPTED) {
+      completeLat.push(r.latenciesMs[i]!);
+      results += r.stored[i]!;
+    } else if (kind === OpKind.CLAIM_WAIT) waits++;
+    else if (kind === OpKind.FAILED || kind === OpKind.COMPLETE_OTHER) failures++;
+  }
+  const perS = (n: number) => (windowMs > 0 ? round((n * 1000) / windowMs, 1) : Number.NaN);
+  return {
+    mode,
+    taskManagers: s.taskManagers,
+    offeredClaimsPerSecond: mode === 'paced' ? round((s.taskManagers * 1000) / cyclePeriodMs, 1) : null,
+    windowMs: Math.round(windowMs),
+    claimsPerSecond: perS(claimLat.length),
+    completesPerSecond: perS(completeLat.length),
+    resultsPerSecond: perS(results),
+    requestsPerSecond: perS(claimLat.length + completeLat.length),
+    claim: summarise(claimLat),
+    complete: summarise(completeLat),
+    waits,
+    failures,
+    failureMessages: load.failures,
+    ranDryAtMs: load.ranDryAtMs === null ? null : Math.round(load.ranDryAtMs),
+    probe,
+    loadProcessCores: load.cpuCores.map((c) => round(c)),
+    loadProcessEventLoopUtilisation: load.eventLoopUtilisation.map((c) => round(c)),
+    job: { splits: job.splits, itemsPerSplit: job.itemsPerSplit, createMs: Math.round(job.createMs) },
+  };
+}

@@ -1,0 +1,99 @@
+/**
+ * A fresh, migrated database for the control-plane section, dropped at the end: on the server of
+ * DATABASE_URL when set, else on the project's embedded PostgreSQL (started here if nothing runs
+ * on its data directory, and stopped again if we started it). Also reads the server settings that
+ * decide commit cost, so the report can say what the figures were measured with.
+ */
+import { randomBytes } from 'node:crypto';
+import {
+  DEFAULT_EMBEDDED_DATA_DIR,
+  ensureDatabase,
+  openDatabase,
+  redactUrl,
+  startEmbeddedPostgres,
+  type Database,
+  type EmbeddedPostgres,
+} from '@offsample/orchestrator-core';
+import pg from 'pg';
+
+export interface ServerFacts {
+  /** `DATABASE_URL` or `embedded`. */
+  source: string;
+  url: string;
+  version: string;
+  settings: Record<string, string>;
+}
+
+export interface BenchDatabase {
+  readonly name: string;
+  readonly url: string;
+  readonly server: ServerFacts;
+  /** Opens a pool (migrations are applied by the first open). */
+  open(poolMax: number): Promise<Database>;
+  /** Drop the database (closing what is still connected) and stop an embedded server we started. */
+  drop(): Promise<void>;
+}
+
+/** Settings that bound commit and write throughput (read only; the bench never changes them). */
+const SERVER_SETTINGS = ['fsync', 'synchronous_commit', 'wal_sync_method', 'commit_delay', 'shared_buffers', 'max_connections', 'wal_level', 'full_page_writes'];
+
+export async function createBenchDatabase(log: (line: string) => void): Promise<BenchDatabase> {
+  const fromEnv = process.env.DATABASE_URL?.trim() || undefined;
+  let embedded: EmbeddedPostgres | null = null;
+  let serverUrl: string;
+  if (fromEnv !== undefined) serverUrl = fromEnv;
+  else {
+    embedded = await startEmbeddedPostgres({ dataDir: DEFAULT_EMBEDDED_DATA_DIR });
+    serverUrl = embedded.url;
+  }
+  const name = `offsample_bench_${Math.floor(Date.now() / 1000)}_${randomBytes(3).toString('hex')}`;
+  let url: string;
+  try {
+    url = await ensureDatabase(serverUrl, name);
+  } catch (error) {
+    await embedded?.stop().catch(() => undefined);
+    throw error;
+  }
+  const server: ServerFacts = {
+    source: fromEnv !== undefined ? 'DATABASE_URL' : `embedded (${embedded?.owned ? 'started for the bench' : 'already running'})`,
+    url: redactUrl(serverUrl),
+    ...(await readServer(url)),
+  };
+  log(`database ${name} on ${server.url} (${server.source}), PostgreSQL ${server.version}`);
+  let dropped: Promise<void> | null = null;
+  return {
+    name,
+    url,
+    server,
+    open: (poolMax) => openDatabase({ url, poolMax }),
+    drop: () => {
+      dropped ??= (async () => {
+        const client = new pg.Client({ connectionString: serverUrl });
+        try {
+          await client.connect();
+          await client.query(`DROP DATABASE IF EXISTS ${client.escapeIdentifier(name)} WITH (FORCE)`);
+        } finally {
+          await client.end().catch(() => undefined);
+          await embedded?.stop();
+        }
+      })();
+      return dropped;
+    },
+  };
+}
+
+async function readServer(url: string): Promise<{ version: string; settings: Record<string, string> }> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const version = (await client.query<{ v: string }>("SELECT current_setting('server_version') AS v")).rows[0]?.v ?? 'unknown';
+    const rows = (await client.query<{ name: string; setting: string; unit: string | null }>(
+      'SELECT name, setting, unit FROM pg_settings WHERE name = ANY($1::text[])',
+      [SERVER_SETTINGS],
+    )).rows;
+    const settings = Object.fromEntries(rows.map((r) => [r.name, r.unit && /^\d+$/.test(r.setting) ? `${r.setting} × ${r.unit}` : r.setting]));
+    return { version, settings };
+  } finally {
+    await client.end();
+  }
+}

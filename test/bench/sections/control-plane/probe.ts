@@ -1,0 +1,154 @@
+/**
+ * Where the endpoint's time goes, measured from outside the endpoint (no change to it):
+ * - a WorkerStore wrapper that times each store call the endpoint makes (and the secret lookup);
+ * - the pg pool's queue (requests waiting for a connection), sampled;
+ * - this process's CPU and event-loop utilisation, and the CPU of the Postgres backends serving
+ *   the bench database (from /proc: the server runs on this machine; NaN when it does not).
+ * Readings count only while `recording` is on (the measured window). With `cpuProfileFile` set,
+ * the window is also CPU-profiled (V8 inspector, this process only) into that .cpuprofile file.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import { performance, type EventLoopUtilization } from 'node:perf_hooks';
+import type { WorkerStore } from '@offsample/orchestrator-core';
+import type pg from 'pg';
+import { startCpuMeter, type CpuReading } from '../../cpu-meter.js';
+import { round } from '../../stats.js';
+
+/** Call name → [calls, total ms]. */
+type Timings = Map<string, [number, number]>;
+
+export interface CallTiming {
+  calls: number;
+  meanMs: number;
+}
+
+export interface ProbeReading {
+  /** Store calls and secret lookups made by the endpoint during the window. */
+  calls: Record<string, CallTiming>;
+  /** The endpoint's process: CPU ÷ wall, and the share of time its event loop was busy. */
+  endpointCpu: CpuReading;
+  endpointEventLoopUtilisation: number;
+  /** Requests waiting for a pooled connection: mean and max of samples. */
+  poolWaitingMean: number;
+  poolWaitingMax: number;
+  poolConnections: number;
+  /** CPU of the Postgres backends connected to the bench database, in cores. */
+  postgresBackendCores: number;
+}
+
+const POOL_SAMPLE_MS = 20;
+/** USER_HZ (see cpu-meter.ts). */
+const CLOCK_TICKS_PER_S = 100;
+
+export class Probe {
+  private timings: Timings = new Map();
+  private recording = false;
+  private poolSamples: number[] = [];
+  private sampler: NodeJS.Timeout | null = null;
+  private started: { cpu: () => CpuReading; elu: EventLoopUtilization; backends: Map<number, number>; at: number } | null = null;
+
+  private profiler: Session | null = null;
+
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly databaseName: string,
+    private readonly cpuProfileFile: string | null = null,
+  ) {}
+
+  /** Time `work` under `name` when recording. */
+  async time<T>(name: string, work: () => Promise<T>): Promise<T> {
+    if (!this.recording) return work();
+    const t = performance.now();
+    try {
+      return await work();
+    } finally {
+      const entry = this.timings.get(name) ?? [0, 0];
+      entry[0] += 1;
+      entry[1] += performance.now() - t;
+      this.timings.set(name, entry);
+    }
+  }
+
+  wrap(store: WorkerStore): WorkerStore {
+    return {
+      claim: (...a) => this.time('store.claim', () => store.claim(...a)),
+      heartbeat: (...a) => this.time('store.heartbeat', () => store.heartbeat(...a)),
+      complete: (...a) => this.time('store.complete', () => store.complete(...a)),
+      attemptOwner: (...a) => this.time('store.attemptOwner', () => store.attemptOwner(...a)),
+      ...(store.report ? { report: (...a: Parameters<NonNullable<WorkerStore['report']>>) => this.time('store.report', () => store.report!(...a)) } : {}),
+    };
+  }
+
+  async start(): Promise<void> {
+    this.timings = new Map();
+    this.poolSamples = [];
+    this.started = { cpu: startCpuMeter(), elu: performance.eventLoopUtilization(), backends: await this.backendTicks(), at: performance.now() };
+    if (this.cpuProfileFile !== null) {
+      this.profiler = new Session();
+      this.profiler.connect();
+      await this.profiler.post('Profiler.enable');
+      await this.profiler.post('Profiler.start');
+    }
+    this.recording = true;
+    this.sampler = setInterval(() => this.poolSamples.push(this.pool.waitingCount), POOL_SAMPLE_MS);
+  }
+
+  async stop(): Promise<ProbeReading> {
+    const started = this.started;
+    if (started === null) throw new Error('probe: stop() before start()');
+    this.recording = false;
+    if (this.sampler) clearInterval(this.sampler);
+    const wallMs = performance.now() - started.at;
+    const endpointCpu = started.cpu();
+    const endpointEventLoopUtilisation = performance.eventLoopUtilization(started.elu).utilization;
+    if (this.profiler !== null && this.cpuProfileFile !== null) {
+      const { profile } = await this.profiler.post('Profiler.stop');
+      writeFileSync(this.cpuProfileFile, JSON.stringify(profile));
+      this.profiler.disconnect();
+      this.profiler = null;
+    }
+    const backends = await this.backendTicks();
+    let ticks = 0;
+    let known = backends.size > 0;
+    for (const [pid, now] of backends) {
+      const before = started.backends.get(pid);
+      if (before === undefined) known = false;
+      else ticks += now - before;
+    }
+    const calls = Object.fromEntries([...this.timings].map(([name, [n, ms]]) => [name, { calls: n, meanMs: round(ms / n, 3) }]));
+    const samples = this.poolSamples;
+    return {
+      calls,
+      endpointCpu,
+      endpointEventLoopUtilisation,
+      poolWaitingMean: samples.length ? samples.reduce((a, b) => a + b, 0) / samples.length : 0,
+      poolWaitingMax: samples.length ? Math.max(...samples) : 0,
+      poolConnections: this.pool.totalCount,
+      // A backend that connected during the window has no start reading: the figure would be low.
+      postgresBackendCores: known ? (ticks * 1000) / CLOCK_TICKS_PER_S / wallMs : Number.NaN,
+    };
+  }
+
+  /** utime + stime (clock ticks) of each backend connected to the bench database. */
+  private async backendTicks(): Promise<Map<number, number>> {
+    const out = new Map<number, number>();
+    let pids: number[];
+    try {
+      pids = (await this.pool.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = $1', [this.databaseName])).rows.map((r) => r.pid);
+    } catch {
+      return out;
+    }
+    for (const pid of pids) {
+      try {
+        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+        // Fields after the command (which may contain spaces) start after the last ')'.
+        const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        out.set(pid, Number(f[11]) + Number(f[12]));
+      } catch {
+        // Not on this machine (remote server) or already gone.
+      }
+    }
+    return out;
+  }
+}
