@@ -100,10 +100,12 @@ export class JobRunner {
     // released to PENDING by the exit handler).
     const missing = Math.min(target, snapshot.splits.pending) - this.live.size;
     if (missing > 0) {
-      if (this.started >= this.restartBudget(target) && this.live.size === 0) {
+      // Once the restart budget is spent, no more task managers: the live ones may still finish.
+      const restartsLeft = this.restartBudget(target) - this.started;
+      if (restartsLeft <= 0 && this.live.size === 0) {
         return `no task manager could finish the job: ${this.started} were started and all exited`;
       }
-      const got = this.deps.budget.acquire(missing);
+      const got = restartsLeft > 0 ? this.deps.budget.acquire(Math.min(missing, restartsLeft)) : 0;
       for (let i = 0; i < got; i++) await this.startDynamic(true);
     }
     await this.speculate(snapshot);
