@@ -23,19 +23,23 @@ describe('orchestrator: task managers that die or stop heartbeating', () => {
   let tdb: TestDatabase;
   let images: TestImages;
   let t: TestOrchestrator | undefined;
+  let expectedErrors: string[] = [];
 
   beforeAll(async () => {
     [tdb, images] = await Promise.all([createTestDatabase(), startTestImages(16, 23)]);
   });
   afterEach(async () => {
-    if (t) {
-      // A test that failed while a child was stopped must still be able to stop it.
-      for (const tm of t.backend.started) if (tm.exit === null) process.kill(tm.pid, 'SIGCONT');
-      await t.stop();
-      expectNoChildLeft(t.backend);
-      expectNoErrorLogs(t);
-    }
+    const current = t;
+    const allowed = expectedErrors;
     t = undefined;
+    expectedErrors = [];
+    if (current) {
+      // A test that failed while a child was stopped must still be able to stop it.
+      for (const tm of current.backend.started) if (tm.exit === null) process.kill(tm.pid, 'SIGCONT');
+      await current.stop();
+      expectNoChildLeft(current.backend);
+      expectNoErrorLogs(current, allowed);
+    }
   });
   afterAll(async () => {
     await images?.close();
@@ -146,5 +150,28 @@ describe('orchestrator: task managers that die or stop heartbeating', () => {
     expect(summary.failed).toBe(failedSplits * 4);
     expect(summary.done).toBe(16 - failedSplits * 4);
     expect(summary.errorsByCode).toEqual([{ code: 'SPLIT_FAILED', count: failedSplits * 4 }]);
+  });
+
+  it('a job whose task managers cannot start fails after a bounded number of restarts, with a JOB_FAILED record per input', async () => {
+    t = await startTestOrchestrator(tdb.url, { maxTaskManagers: 2 });
+    expectedErrors = ['job failed'];
+    const inputs = images.files.slice(0, 6).map((f) => images.server.urlFor(f));
+
+    const summary = await t.orchestrator.runJob(
+      baseJob('no-model', inputs, { numTaskManagers: 2, splitSize: 3, maxSplitRetries: 0, model: { dir: '/nonexistent/offsample-model' } }),
+    );
+
+    expect(summary.status).toBe('FAILED');
+    expect(summary.plan.numTaskManagers).toBe(2);
+    expect(summary).toMatchObject({ done: 0, failed: 6, errorsByCode: [{ code: 'JOB_FAILED', count: 6 }] });
+    await expectOneRecordPerInput(t.orchestrator, summary.jobId, inputs);
+    // Every one exited with an error (the model cannot load); replacements stop at the restart
+    // budget, target + max(2, target × (maxSplitRetries + 1)) = 4 here, also while one of the
+    // two is still alive, instead of going on.
+    const started = t.backend.forJob(summary.jobId);
+    expect(started.length).toBeGreaterThan(2);
+    expect(started.length).toBeLessThanOrEqual(4);
+    for (const tm of started) expect(tm.exit?.code).toBe(1);
+    expect((await t.orchestrator.store.getJob(summary.jobId))?.error).toMatch(/no task manager could finish the job/);
   });
 });
