@@ -46,7 +46,7 @@ describe('orchestrator: caps on jobs and task managers', () => {
     return images.files.slice(from, from + count).map((f, i) => images.server.urlFor(f, i < gatedCount ? gate : undefined));
   }
 
-  it('maxJobManagers 1: the second job stays QUEUED until the first has ended', async () => {
+  it('maxJobManagers 1: the second job stays QUEUED until the first has ended; a queued job can be cancelled', async () => {
     t = await startTestOrchestrator(tdb.url, { maxJobManagers: 1, maxTaskManagers: 2 });
     const events: JobStatusEvent[] = [];
     t.orchestrator.on('jobStatus', (e: JobStatusEvent) => events.push(e));
@@ -54,6 +54,8 @@ describe('orchestrator: caps on jobs and task managers', () => {
     const secondInputs = inputs(6, 6, 'unused', 0);
     const first = await t.orchestrator.enqueueJob(baseJob('first', firstInputs, { numTaskManagers: 2, splitSize: 2 }));
     const second = await t.orchestrator.enqueueJob(baseJob('second', secondInputs, { numTaskManagers: 2, splitSize: 2 }));
+    const thirdInputs = inputs(0, 3, 'unused', 0);
+    const third = await t.orchestrator.enqueueJob(baseJob('third', thirdInputs, { numTaskManagers: 1 }));
 
     await images.server.waitForGatedRequest('one-at-a-time');
     expect((await t.orchestrator.store.getJob(first.jobId))?.status).toBe('RUNNING');
@@ -62,6 +64,12 @@ describe('orchestrator: caps on jobs and task managers', () => {
     expect((await t.orchestrator.store.getJob(second.jobId))?.status).toBe('QUEUED');
     expect(t.backend.forJob(second.jobId)).toHaveLength(0);
     expect((await t.orchestrator.getProgress(second.jobId))?.status).toBe('QUEUED');
+    // A queued job can be cancelled before it ever runs: CANCELLED records, no task manager.
+    expect(await t.orchestrator.cancelJob(third.jobId)).toBe(true);
+    const s3 = await t.orchestrator.waitForJob(third.jobId);
+    expect(s3).toMatchObject({ status: 'CANCELLED', done: 0, failed: 3 });
+    const rows3 = await expectOneRecordPerInput(t.orchestrator, third.jobId, thirdInputs);
+    expect(rows3.every((r) => r.errorCode === 'CANCELLED')).toBe(true);
 
     images.server.openGate('one-at-a-time');
     const [s1, s2] = await Promise.all([t.orchestrator.waitForJob(first.jobId), t.orchestrator.waitForJob(second.jobId)]);
@@ -77,6 +85,8 @@ describe('orchestrator: caps on jobs and task managers', () => {
     // The second job's task managers were all started after the first job's had exited.
     const lastExitOfFirst = Math.max(...t.backend.forJob(first.jobId).map((r) => r.exitedAt ?? Infinity));
     for (const r of t.backend.forJob(second.jobId)) expect(r.startedAt).toBeGreaterThanOrEqual(lastExitOfFirst);
+    expect(t.backend.forJob(third.jobId)).toHaveLength(0);
+    expect((await t.orchestrator.store.getJob(third.jobId))?.startedAt).toBeNull();
   });
 
   it('maxTaskManagers 3 with two jobs wanting 2 each: never more than 3 alive, the second shrinks to the free budget', async () => {
