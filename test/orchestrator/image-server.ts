@@ -2,7 +2,9 @@
  * The image server of the orchestrator tests: files of one folder over HTTP on 127.0.0.1, plus
  * named gates. A request for `/gate/<name>/<file>` is held until `openGate(name)`, so the split
  * holding those inputs stays in progress for as long as a test needs (to kill, stop or cancel its
- * task manager), and then finishes normally. `/<file>` is answered at once.
+ * task manager), and then finishes normally. `/straggle/<name>/<file>` holds only the first
+ * request for each file (a straggling attempt; a later copy of the split is answered at once).
+ * `/<file>` is answered at once.
  */
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
@@ -13,8 +15,8 @@ import path from 'node:path';
 export interface ImageServer {
   /** Base URL without a trailing slash. */
   readonly url: string;
-  /** URL of a file under the root; gated by `gate` when given. */
-  urlFor(file: string, gate?: string): string;
+  /** URL of a file under the root; gated by `gate` when given (`straggle`: only its first request). */
+  urlFor(file: string, gate?: string, mode?: 'gate' | 'straggle'): string;
   /** Requests received for a gate so far (held or answered). */
   gatedRequests(gate: string): number;
   /** Resolves once a request for this gate has arrived. */
@@ -28,6 +30,8 @@ interface Gate {
   open: boolean;
   requests: number;
   held: (() => void)[];
+  /** Files requested through /straggle/ so far. */
+  seen: Set<string>;
   arrived: Promise<void>;
   signalArrival: () => void;
 }
@@ -40,7 +44,7 @@ export async function startImageServer(root: string): Promise<ImageServer> {
     if (!g) {
       let signalArrival!: () => void;
       const arrived = new Promise<void>((resolve) => (signalArrival = resolve));
-      g = { open: false, requests: 0, held: [], arrived, signalArrival };
+      g = { open: false, requests: 0, held: [], seen: new Set(), arrived, signalArrival };
       gates.set(name, g);
     }
     return g;
@@ -49,13 +53,15 @@ export async function startImageServer(root: string): Promise<ImageServer> {
   const server = http.createServer((req, res) => {
     void (async () => {
       let p = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
-      const gated = /^\/gate\/([^/]+)(\/.*)$/.exec(p);
+      const gated = /^\/(gate|straggle)\/([^/]+)(\/.*)$/.exec(p);
       if (gated) {
-        const g = gate(gated[1]!);
-        p = gated[2]!;
+        const g = gate(gated[2]!);
+        p = gated[3]!;
         g.requests++;
         g.signalArrival();
-        if (!g.open) await new Promise<void>((resolve) => g.held.push(resolve));
+        const first = !g.seen.has(p);
+        g.seen.add(p);
+        if (!g.open && (gated[1] === 'gate' || first)) await new Promise<void>((resolve) => g.held.push(resolve));
       }
       if (res.destroyed) return; // the client (a killed task manager) is gone
       const file = path.resolve(base, `.${path.posix.normalize(p)}`);
@@ -75,7 +81,8 @@ export async function startImageServer(root: string): Promise<ImageServer> {
 
   return {
     url,
-    urlFor: (file, gateName) => (gateName === undefined ? `${url}/${encodeURIComponent(file)}` : `${url}/gate/${gateName}/${encodeURIComponent(file)}`),
+    urlFor: (file, gateName, mode = 'gate') =>
+      gateName === undefined ? `${url}/${encodeURIComponent(file)}` : `${url}/${mode}/${gateName}/${encodeURIComponent(file)}`,
     gatedRequests: (name) => gates.get(name)?.requests ?? 0,
     waitForGatedRequest: (name) => gate(name).arrived,
     openGate: (name) => {
