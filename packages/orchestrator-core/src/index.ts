@@ -73,3 +73,20 @@ export type { ListJobsOptions } from './store/reads.js';
 export { startWorkerEndpoint } from './worker-endpoint/server.js';
 export type { WorkerEndpoint, WorkerEndpointOptions, WorkerSecrets, EndpointLog } from './worker-endpoint/server.js';
 export { createJobSecret, createWorkerToken, parseWorkerToken, verifyWorkerToken } from './worker-endpoint/token.js';
+
+// Lambda backend and deploy
+export { LambdaBackend } from './backends/lambda.js';
+export { LAMBDA_BACKEND_DEFAULTS, compileLambdaBackendOptions } from './backends/lambda-options.js';
+export type { LambdaBackendOptions, CompiledLambdaBackendOptions, ExitWatcher } from './backends/lambda-options.js';
+export { createStoreExitWatcher } from './backends/lambda-exit-watcher.js';
+export type { StoreExitWatcherOptions, TaskManagerRows } from './backends/lambda-exit-watcher.js';
+export { LambdaError, LambdaErrorCode } from './backends/lambda-errors.js';
+export { DEPLOY_DEFAULTS } from './deploy/defaults.js';
+export { buildLambdaBundle } from './deploy/bundle.js';
+export type { BuildLambdaBundleOptions, LambdaBundle } from './deploy/bundle.js';
+export { deployFunction } from './deploy/deploy-function.js';
+export type { DeployFunctionOptions, DeployedFunction } from './deploy/deploy-function.js';
+export { discoverEc2Network } from './deploy/ec2-network.js';
+export type { DiscoverEc2NetworkOptions, Ec2Network } from './deploy/ec2-network.js';
+export { writeZip } from './deploy/zip.js';
+export type { ZipEntry, ZipWriteResult } from './deploy/zip.js';
