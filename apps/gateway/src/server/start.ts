@@ -69,6 +69,8 @@ export async function startGateway(opts: StartGatewayOptions): Promise<GatewayHa
     schema,
     validationRules: [depthLimitRule(config.maxQueryDepth)],
     includeStacktraceInErrorResponses: false,
+    // The host process (offsample serve, tests) owns signals and shuts the gateway down itself.
+    stopOnTerminationSignals: false,
     formatError: (formatted, error) =>
       formatGatewayError(formatted, error, (err) => config.log.error('GraphQL operation failed', err)),
     plugins: [
