@@ -85,6 +85,34 @@ describe('orchestrator: task managers that die or stop heartbeating', () => {
     expect(tmRow?.status).toBe('FAILED');
   });
 
+  it('static mode: a killed invocation releases its split at once and another invocation redoes it', async () => {
+    t = await startTestOrchestrator(tdb.url, { maxTaskManagers: 2 });
+    const inputs = gatedInputs('static-kill').slice(0, 8);
+    const { jobId } = await t.orchestrator.enqueueJob(
+      baseJob('static-kill', inputs, { numTaskManagers: 2, splitSize: 4, splitMode: 'static', maxSplitRetries: 1 }),
+    );
+
+    await images.server.waitForGatedRequest('static-kill');
+    const victim = await runningAttemptOf(t.orchestrator, jobId, 0);
+    const tm = t.backend.byId(victim.taskManagerId);
+    process.kill(tm.pid, 'SIGKILL');
+    await waitFor('the killed invocation to release its split', async () => {
+      const a = (await t!.orchestrator.store.listAttempts(jobId)).find((x) => x.attemptId === victim.attemptId);
+      return a && a.status !== 'RUNNING' ? a : undefined;
+    });
+    images.server.openGate('static-kill');
+
+    const summary = await t.orchestrator.waitForJob(jobId);
+    expect(summary.status).toBe('SUCCEEDED');
+    expect(summary).toMatchObject({ done: 8, failed: 0 });
+    await expectOneRecordPerInput(t.orchestrator, jobId, inputs);
+    await expectNoSplitDoneTwice(t.orchestrator, jobId);
+    const attempts = (await t.orchestrator.store.listAttempts(jobId)).filter((a) => a.splitId === victim.splitId);
+    expect(attempts).toHaveLength(2);
+    expect(attempts.find((a) => a.attemptId === victim.attemptId)!.status).toBe('FAILED');
+    expect(attempts.find((a) => a.status === 'SUCCEEDED')!.taskManagerId).not.toBe(victim.taskManagerId);
+  });
+
   it('a task manager that stops heartbeating (SIGSTOP) loses its lease and its split goes to another', async () => {
     t = await startTestOrchestrator(tdb.url, { maxTaskManagers: 2 });
     const inputs = gatedInputs('stop');
