@@ -123,5 +123,11 @@ describe('orchestrator: caps on jobs and task managers', () => {
     }
     expect(t.backend.maxLive).toBe(3);
     expect(sampledMax).toBeLessThanOrEqual(3);
+
+    // Every slot came back: a job wanting all three task managers now gets all three.
+    const cInputs = inputs(0, 6, 'unused', 0);
+    const c = await t.orchestrator.runJob(baseJob('job-c', cInputs, { numTaskManagers: 3, splitSize: 2 }));
+    expect(c.status).toBe('SUCCEEDED');
+    expect(t.logs.find((l) => l.message === 'job started' && l.fields?.jobId === c.jobId)?.fields).toMatchObject({ taskManagers: 3 });
   });
 });
