@@ -36,6 +36,14 @@ export const ORCHESTRATOR_DEFAULTS = Object.freeze({
       memoryMb: 3_008,
       /** Concurrent invocations; Lambda's default account limit is 1 000, the seed capped at 100. */
       maxTaskManagers: 100,
+      /** null: the AWS SDK's region chain decides. */
+      region: null,
+      /** null: invoke $LATEST. */
+      alias: null,
+      /** null: AWS's own endpoint. */
+      endpoint: null,
+      /** Lambda's maximum; a dynamic task manager stops claiming before its deadline anyway. */
+      timeoutS: 900,
     }),
   }),
 } as const);

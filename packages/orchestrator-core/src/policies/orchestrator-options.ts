@@ -26,7 +26,19 @@ export interface OrchestratorOptions {
   workerEndpoint?: { host?: string; port?: number; publicUrl?: string | null; bodyLimitBytes?: number };
   backends?: {
     local?: { maxTaskManagers?: number | null };
-    lambda?: { functionName?: string; memoryMb?: number; maxTaskManagers?: number };
+    lambda?: {
+      functionName?: string;
+      memoryMb?: number;
+      maxTaskManagers?: number;
+      /** AWS region; null = the SDK's chain (AWS_REGION, profile, instance metadata). */
+      region?: string | null;
+      /** Alias (or version) invoked; deploy publishes a version and points the alias at it. null = $LATEST. */
+      alias?: string | null;
+      /** Another Lambda API endpoint (tests: a local server); null = AWS. */
+      endpoint?: string | null;
+      /** The function's timeout (deploy sets it; the backend waits this long plus a margin at most). */
+      timeoutS?: number;
+    };
   };
 }
 
@@ -39,7 +51,7 @@ export interface CompiledOrchestratorOptions {
   readonly workerEndpoint: Readonly<{ host: string; port: number; publicUrl: string | null; bodyLimitBytes: number }>;
   readonly backends: Readonly<{
     local: Readonly<{ maxTaskManagers: number }>;
-    lambda: Readonly<{ functionName: string; memoryMb: number; maxTaskManagers: number }>;
+    lambda: Readonly<{ functionName: string; memoryMb: number; maxTaskManagers: number; region: string | null; alias: string | null; endpoint: string | null; timeoutS: number }>;
   }>;
 }
 
@@ -79,6 +91,15 @@ const schema = z.strictObject({
           // Lambda's own memory range.
           memoryMb: intField(128, 10_240).optional(),
           maxTaskManagers: intField(1, JOB_LIMITS.maxTaskManagers).optional(),
+          region: z.string({ error: 'must be an AWS region like eu-west-1' }).regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, { error: 'must be an AWS region like eu-west-1' }).nullable().optional(),
+          alias: z
+            .string({ error: 'must be a Lambda alias name' })
+            .regex(/^(?!\d+$)[a-zA-Z0-9_-]{1,128}$/, { error: 'must be a Lambda alias name (1–128 of A-Z, a-z, 0-9, _ and -, not only digits)' })
+            .nullable()
+            .optional(),
+          endpoint: httpUrl.nullable().optional(),
+          // Lambda's own timeout range.
+          timeoutS: intField(1, 900).optional(),
         })
         .optional(),
     })
@@ -123,6 +144,10 @@ export function compileOrchestratorOptions(input: OrchestratorOptions | unknown 
         functionName: given.backends?.lambda?.functionName ?? d.backends.lambda.functionName,
         memoryMb: given.backends?.lambda?.memoryMb ?? d.backends.lambda.memoryMb,
         maxTaskManagers: given.backends?.lambda?.maxTaskManagers ?? d.backends.lambda.maxTaskManagers,
+        region: given.backends?.lambda?.region ?? d.backends.lambda.region,
+        alias: given.backends?.lambda?.alias ?? d.backends.lambda.alias,
+        endpoint: given.backends?.lambda?.endpoint ?? d.backends.lambda.endpoint,
+        timeoutS: given.backends?.lambda?.timeoutS ?? d.backends.lambda.timeoutS,
       }),
     }),
   });
