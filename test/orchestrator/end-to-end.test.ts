@@ -33,12 +33,13 @@ describe('orchestrator: jobs end to end on local task managers', () => {
     ]);
   });
   afterEach(async () => {
-    await t?.stop();
-    if (t) {
-      expectNoChildLeft(t.backend);
-      expectNoErrorLogs(t);
-    }
+    const current = t;
     t = undefined;
+    if (current) {
+      await current.stop();
+      expectNoChildLeft(current.backend);
+      expectNoErrorLogs(current);
+    }
   });
   afterAll(async () => {
     await images?.close();

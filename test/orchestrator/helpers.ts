@@ -159,7 +159,9 @@ export function baseJob(name: string, inputs: string[], extra: Partial<JobOption
   return {
     name,
     inputs,
-    leaseMs: 2_000,
+    // Long enough that a task manager starved of CPU on a loaded machine keeps its lease; the
+    // heartbeat test sets its own shorter one.
+    leaseMs: 3_000,
     keepAlive: { enabled: true, intervalMs: 300 },
     // Fetches held at a gate must outlive the test's wait for them.
     taskManagerConfig: { load: { allowLoopback: true, timeoutMs: 30_000 }, predict: { batchSize: 4 } },
