@@ -7,7 +7,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
-import { LambdaBackend, LambdaError, type TaskManagerExit } from '@offsample/orchestrator-core';
+import { compileOrchestratorOptions, LambdaBackend, LambdaError, OrchestratorOptionsError, type TaskManagerExit } from '@offsample/orchestrator-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deployFiles, ECHO_HANDLER, lambdaClient, tempDir, type TempDir } from './helpers.js';
 import { startLocalLambdaServer, type LocalLambdaServer } from './local-lambda-server.js';
@@ -185,5 +185,15 @@ describe('LambdaBackend on the local Lambda API', () => {
     expect(() => new LambdaBackend({ functionName: 'ok', qualifier: 'no spaces' })).toThrow(/qualifier must be \$LATEST, a version number or an alias name/);
     expect(() => new LambdaBackend({ functionName: 'ok', endpoint: 'ftp://x' })).toThrow(/endpoint must be an http\(s\) URL \(got "ftp:\/\/x"\)/);
     expect(() => new LambdaBackend({ functionName: 'ok', functionTimeoutMs: 5 })).toThrow(/functionTimeoutMs/);
+  });
+
+  it("the orchestrator's backends.lambda settings carry region, alias, endpoint and the function timeout", () => {
+    const lambda = compileOrchestratorOptions({ backends: { lambda: { functionName: 'tm', region: 'eu-west-1', alias: 'live', endpoint: 'http://127.0.0.1:9001', timeoutS: 120 } } }).backends.lambda;
+    expect(lambda).toEqual({ functionName: 'tm', memoryMb: 3_008, maxTaskManagers: 100, region: 'eu-west-1', alias: 'live', endpoint: 'http://127.0.0.1:9001', timeoutS: 120 });
+    expect(compileOrchestratorOptions().backends.lambda).toMatchObject({ region: null, alias: null, endpoint: null, timeoutS: 900 });
+    expect(() => compileOrchestratorOptions({ backends: { lambda: { region: 'Europe' } } })).toThrow(OrchestratorOptionsError);
+    expect(() => compileOrchestratorOptions({ backends: { lambda: { region: 'Europe' } } })).toThrow('orchestrator.backends.lambda.region must be an AWS region like eu-west-1 (got "Europe")');
+    expect(() => compileOrchestratorOptions({ backends: { lambda: { alias: '42' } } })).toThrow('orchestrator.backends.lambda.alias must be a Lambda alias name');
+    expect(() => compileOrchestratorOptions({ backends: { lambda: { timeoutS: 901 } } })).toThrow('orchestrator.backends.lambda.timeoutS must be an integer from 1 to 900 (got 901)');
   });
 });
