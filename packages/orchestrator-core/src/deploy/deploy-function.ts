@@ -138,9 +138,12 @@ export async function deployFunction(options: DeployFunctionOptions): Promise<De
   } else {
     action = 'unchanged';
     configuration = current;
-    // A previous deploy may still be updating: Lambda refuses a second update meanwhile.
-    await step('waiting for the previous update', () => waitUntilFunctionUpdatedV2(waiter, { FunctionName: functionName }));
-    if (current.CodeSha256 !== codeSha256) {
+    // A previous deploy may still be updating: Lambda refuses a second update meanwhile. One that
+    // failed does not block this one (it replaces it), so the wait's outcome is not checked.
+    if (current.State === 'Pending' || current.LastUpdateStatus === 'InProgress') {
+      await waitUntilFunctionUpdatedV2(waiter, { FunctionName: functionName }).catch(() => undefined);
+    }
+    if (current.CodeSha256 !== codeSha256 || current.LastUpdateStatus === 'Failed') {
       log(`updating the code of ${functionName}`);
       configuration = await step('UpdateFunctionCode', () =>
         client.send(new UpdateFunctionCodeCommand({ FunctionName: functionName, ZipFile: zip, Architectures: [DEPLOY_DEFAULTS.architecture] })),

@@ -62,6 +62,7 @@ export class JobRunner {
   private started = 0;
   private extraStarted = 0;
   private stopping = false;
+  private orchestratorStopping = false;
   private readonly secret: Buffer;
 
   constructor(
@@ -193,7 +194,7 @@ export class JobRunner {
     const failed = exit.error !== undefined;
     await this.deps.store.endTaskManager(taskManagerId, { status: failed ? 'FAILED' : 'EXITED', error: exit.error ?? null });
     // Its running attempts go back at once instead of waiting for their leases.
-    const released = await this.deps.store.releaseTaskManager(taskManagerId, exit.error ?? 'exited');
+    const released = await this.deps.store.releaseTaskManager(taskManagerId, exit.error ?? 'exited', { chargeRetry: !this.orchestratorStopping });
     if (failed) {
       this.deps.log('warn', 'task manager failed', { jobId: this.jobId, taskManagerId, error: exit.error, releasedSplits: released.releasedSplits.length });
     }
@@ -270,9 +271,14 @@ export class JobRunner {
     await this.endTaskManager(taskManagerId, { code: 0, signal: null });
   }
 
-  /** Stop every task manager: they get `done` on their next claim; stragglers are killed after `graceMs`. */
-  async stop(graceMs: number): Promise<void> {
+  /**
+   * Stop every task manager: they get `done` on their next claim; stragglers are killed after
+   * `graceMs`. `orchestratorStopping`: the job goes on after a restart, so the splits of killed
+   * task managers go back without using up a retry.
+   */
+  async stop(graceMs: number, options: { orchestratorStopping?: boolean } = {}): Promise<void> {
     this.stopping = true;
+    if (options.orchestratorStopping) this.orchestratorStopping = true;
     const deadline = Date.now() + graceMs;
     while (this.live.size > 0 && Date.now() < deadline) await sleep(50);
     for (const handle of this.live.values()) handle.kill();

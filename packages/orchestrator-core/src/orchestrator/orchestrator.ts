@@ -133,7 +133,7 @@ export class Orchestrator extends EventEmitter {
     if (this.timer) clearInterval(this.timer);
     await this.ticking?.catch(() => undefined);
     await Promise.allSettled([...this.finishing.values()]);
-    await Promise.allSettled([...this.runners.values()].map((r) => r.stop(0)));
+    await Promise.allSettled([...this.runners.values()].map((r) => r.stop(0, { orchestratorStopping: true })));
     for (const backend of this.backends.values()) await backend.close();
     await this.endpoint?.close();
     for (const [jobId, list] of this.waiters) for (const w of list) w.reject(new Error(`orchestrator stopped before job ${jobId} ended`));
@@ -328,7 +328,7 @@ export class Orchestrator extends EventEmitter {
       // Task managers of the previous process cannot reach this endpoint: release their splits now.
       for (const tm of await this.store.listTaskManagers(job.id)) {
         if (tm.status === 'STARTING' || tm.status === 'RUNNING') {
-          await this.store.releaseTaskManager(tm.id, 'orchestrator restarted');
+          await this.store.releaseTaskManager(tm.id, 'orchestrator restarted', { chargeRetry: false });
           await this.store.endTaskManager(tm.id, { status: 'FAILED', error: 'orchestrator restarted' });
         }
       }

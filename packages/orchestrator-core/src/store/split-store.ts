@@ -203,12 +203,12 @@ export class PgSplitStore implements WorkerStore {
    * A task manager is gone (process exited, invocation failed): its RUNNING attempts → FAILED and
    * their splits are released at once (as by expireLeases) instead of waiting for the leases.
    */
-  async releaseTaskManager(taskManagerId: string, reason: string): Promise<ReleaseReport> {
+  async releaseTaskManager(taskManagerId: string, reason: string, options: { chargeRetry?: boolean } = {}): Promise<ReleaseReport> {
     return this.transaction('releaseTaskManager', async (client) => {
       const locked = (await this.run(client, 'lock_task_manager_splits', [taskManagerId])).rows.map((r) => r.id as string);
       if (locked.length === 0) return emptyReport();
       const ended = (await this.run(client, 'fail_task_manager_attempts', [locked, taskManagerId, `task manager exited: ${reason}`])).rows;
-      return this.release(client, locked, ended, `the task manager running its last attempt exited (${reason})`);
+      return this.release(client, locked, ended, `the task manager running its last attempt exited (${reason})`, options.chargeRetry ?? true);
     });
   }
 
@@ -267,8 +267,8 @@ export class PgSplitStore implements WorkerStore {
 
   // ---- internals ----
 
-  private async release(client: pg.PoolClient, lockedSplitIds: string[], ended: Row[], why: string): Promise<ReleaseReport> {
-    const released = (await this.run(client, 'release_splits', [lockedSplitIds, why])).rows;
+  private async release(client: pg.PoolClient, lockedSplitIds: string[], ended: Row[], why: string, chargeRetry = true): Promise<ReleaseReport> {
+    const released = (await this.run(client, 'release_splits', [lockedSplitIds, why, chargeRetry])).rows;
     const failed = released.filter((r) => r.status === 'FAILED').map((r) => r.id as string);
     const errorRecords = failed.length === 0 ? 0
       : ((await this.run(client, 'fail_split_inputs', [failed, 'SPLIT_FAILED', `split failed: ${why}`])).rows[0]?.stored as number);
