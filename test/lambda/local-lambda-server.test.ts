@@ -6,7 +6,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { CreateFunctionCommand, GetFunctionCommand, InvokeCommand, LambdaClient, PutFunctionEventInvokeConfigCommand, UpdateFunctionCodeCommand, UpdateFunctionConfigurationCommand } from '@aws-sdk/client-lambda';
-import { writeZip } from '@offsample/orchestrator-core';
+import { deployFunction, writeZip } from '@offsample/orchestrator-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ECHO_HANDLER, lambdaClient, TEST_ROLE_ARN, tempDir, zipOfFiles, type TempDir } from './helpers.js';
 import { startLocalLambdaServer, type LocalLambdaServer } from './local-lambda-server.js';
@@ -49,6 +49,13 @@ describe('local Lambda API server', () => {
     await settle();
     await client.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'states', Timeout: 5 }));
     expect((await client.send(new GetFunctionCommand({ FunctionName: 'states' }))).Configuration?.Timeout).toBe(5);
+  });
+
+  it('deployFunction waits out an update in progress instead of failing on the conflict', async () => {
+    await client.send(new UpdateFunctionCodeCommand({ FunctionName: 'states', ZipFile: zip }));
+    const deployed = await deployFunction({ client, functionName: 'states', roleArn: TEST_ROLE_ARN, zipPath: `${tmp.dir}/echo.zip`, handler: 'index.handler', timeoutS: 7 });
+    expect(deployed.action).toBe('updated');
+    expect((await client.send(new GetFunctionCommand({ FunctionName: 'states' }))).Configuration).toMatchObject({ Timeout: 7, LastUpdateStatus: 'Successful' });
   });
 
   it("checks requests as Lambda does: signature header, region, JSON, payload size, fields; DryRun", async () => {
