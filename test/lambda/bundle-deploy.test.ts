@@ -132,12 +132,16 @@ describe('Lambda runtime bundle: build, deploy, invoke', () => {
     expect(body.report.coldStart).toBe(true);
   });
 
-  it('refuses a broken zip (Lambda cannot unzip it) with DEPLOY_FAILED, and bad options before any call', async () => {
+  it('refuses a broken zip (Lambda cannot unzip it) with DEPLOY_FAILED, and a missing model or bad options before any call', async () => {
     const broken = `${tmp.dir}/broken.zip`;
     await import('node:fs/promises').then((fs) => fs.writeFile(broken, 'this is not a zip'));
     await expect(deployFunction({ client, functionName: 'broken-fn', roleArn: TEST_ROLE_ARN, zipPath: broken })).rejects.toMatchObject({
       code: LambdaErrorCode.DEPLOY_FAILED,
       message: expect.stringMatching(/CreateFunction of broken-fn failed: InvalidParameterValueException: Could not unzip uploaded file/),
+    });
+    await expect(buildLambdaBundle({ outDir: `${tmp.dir}/out3`, modelDir: `${tmp.dir}/no-model` })).rejects.toMatchObject({
+      code: LambdaErrorCode.BUNDLE_FAILED,
+      message: expect.stringMatching(/no-model cannot be shipped: .*manifest/),
     });
     await expect(deployFunction({ client, functionName: FUNCTION, roleArn: 'not-a-role', zipPath: bundle.zipPath })).rejects.toMatchObject({
       code: LambdaErrorCode.INVALID_OPTIONS,

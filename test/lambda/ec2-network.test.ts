@@ -20,6 +20,7 @@ const METADATA: Record<string, string> = {
   [`network/interfaces/macs/${MAC}/vpc-id`]: 'vpc-0def456',
   [`network/interfaces/macs/${MAC}/security-group-ids`]: 'sg-0111\nsg-0222\n',
   'placement/region': 'eu-west-1',
+  'local-ipv4': '10.0.3.17',
 };
 
 interface FakeImds {
@@ -74,12 +75,12 @@ describe('discoverEc2Network (IMDSv2)', () => {
     await imds?.close();
   });
 
-  it("reads the instance's subnet, VPC, security groups and region with a session token", async () => {
+  it("reads the instance's subnet, VPC, security groups, region and private address with a session token", async () => {
     const network = await discoverEc2Network({ endpoint: imds.url, timeoutMs: 2_000 });
-    expect(network).toEqual({ region: 'eu-west-1', vpcId: 'vpc-0def456', subnetId: 'subnet-0abc123', securityGroupIds: ['sg-0111', 'sg-0222'], mac: MAC });
+    expect(network).toEqual({ region: 'eu-west-1', vpcId: 'vpc-0def456', subnetId: 'subnet-0abc123', securityGroupIds: ['sg-0111', 'sg-0222'], privateIp: '10.0.3.17', mac: MAC });
     const [first, ...rest] = imds.requests;
     expect(first).toMatchObject({ method: 'PUT', path: '/latest/api/token', ttl: '60' });
-    expect(rest.length).toBe(5);
+    expect(rest.length).toBe(6);
     for (const r of rest) expect(r).toMatchObject({ method: 'GET', token: expect.any(String) });
   });
 

@@ -4,7 +4,8 @@
  * reach its worker endpoint on a private address.
  *
  * IMDSv2: PUT /latest/api/token, then GETs with that token — mac → the primary interface's
- * subnet-id, vpc-id and security-group-ids, plus the region. Every request has a short timeout:
+ * subnet-id, vpc-id and security-group-ids, plus the region and the private IPv4 address (the
+ * worker endpoint's `publicUrl` for functions in the VPC). Every request has a short timeout:
  * off EC2, 169.254.169.254 usually swallows packets, and waiting for TCP to give up takes minutes.
  */
 import { LambdaError, LambdaErrorCode } from '../backends/lambda-errors.js';
@@ -22,6 +23,8 @@ export interface Ec2Network {
   vpcId: string;
   subnetId: string;
   securityGroupIds: string[];
+  /** The instance's primary private IPv4 address. */
+  privateIp: string;
   /** The instance's primary interface. */
   mac: string;
 }
@@ -39,17 +42,19 @@ export async function discoverEc2Network(options: DiscoverEc2NetworkOptions = {}
   const mac = (await get('mac')).trim();
   if (!/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/i.test(mac)) throw invalid(`mac is ${JSON.stringify(mac)}, not a MAC address`);
   const iface = `network/interfaces/macs/${mac}`;
-  const [subnetId, vpcId, groups, region] = await Promise.all([
+  const [subnetId, vpcId, groups, region, privateIp] = await Promise.all([
     get(`${iface}/subnet-id`),
     get(`${iface}/vpc-id`),
     get(`${iface}/security-group-ids`),
     get('placement/region'),
+    get('local-ipv4'),
   ]);
   const network: Ec2Network = {
     region: region.trim(),
     vpcId: vpcId.trim(),
     subnetId: subnetId.trim(),
     securityGroupIds: groups.split(/\s+/).filter((g) => g.length > 0),
+    privateIp: privateIp.trim(),
     mac,
   };
   if (!/^subnet-[0-9a-f]+$/.test(network.subnetId)) throw invalid(`subnet-id is ${JSON.stringify(network.subnetId)}`);
@@ -58,6 +63,7 @@ export async function discoverEc2Network(options: DiscoverEc2NetworkOptions = {}
     throw invalid(`security-group-ids is ${JSON.stringify(groups)}`);
   }
   if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(network.region)) throw invalid(`placement/region is ${JSON.stringify(network.region)}`);
+  if (!/^\d{1,3}(\.\d{1,3}){3}$/.test(network.privateIp)) throw invalid(`local-ipv4 is ${JSON.stringify(network.privateIp)}`);
   return network;
 }
 
