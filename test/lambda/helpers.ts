@@ -6,6 +6,10 @@ import { LambdaClient } from '@aws-sdk/client-lambda';
 import { deployFunction, writeZip, type DeployedFunction } from '@offsample/orchestrator-core';
 import type { LocalLambdaServer } from './local-lambda-server.js';
 
+// The SDK warns once per process that releases after January 2027 need Node 22; the versions are
+// pinned (STACK.md), so the warning is only noise in test output.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+
 export const TEST_ROLE_ARN = 'arn:aws:iam::123456789012:role/offsample-test';
 
 /** The real SDK client, pointed at the local server, with static credentials (no chain lookups). */
