@@ -2,7 +2,7 @@
  * The orchestrator's public surface as the gateway, the CLI and the dashboard see it.
  * `Orchestrator` (orchestrator.ts) implements `OrchestratorApi`.
  */
-import type { JobStatus, SplitStatus, AttemptStatus } from './ports.js';
+import type { JobStatus, SplitStatus } from './ports.js';
 
 /** Rolling progress of one job, as the `jobProgress` subscription reports it. */
 export interface JobProgress {
@@ -66,15 +66,4 @@ export interface JobSummary {
   }[];
   coldStarts: number;
   output: { storage: 'print' | 'local' | 's3'; location: string | null };
-}
-
-export interface AttemptView {
-  attemptId: string;
-  splitId: string;
-  taskManagerId: string;
-  status: AttemptStatus;
-  speculative: boolean;
-  startedAt: Date;
-  endedAt: Date | null;
-  leaseExpiresAt: Date;
 }

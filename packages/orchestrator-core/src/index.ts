@@ -6,7 +6,7 @@ export type { OrchestratorDeps, JobStatusEvent } from './orchestrator/orchestrat
 export type { StoredJobSettings } from './orchestrator/job-runner.js';
 export { progressFromSnapshot } from './orchestrator/progress.js';
 export { exportOutputs, resultLine } from './orchestrator/outputs.js';
-export type { JobProgress, StuckSplit, JobSummary, AttemptView } from './api-types.js';
+export type { JobProgress, StuckSplit, JobSummary } from './api-types.js';
 
 // States and ports
 export { JobStatus, SplitStatus, AttemptStatus, TaskManagerStatus } from './ports.js';

@@ -12,6 +12,8 @@
  * Implementation: PgSplitStore (store/split-store.ts).
  */
 
+import type { ItemOutcome, WorkItem } from '@offsample/task-runtime';
+
 export const JobStatus = {
   QUEUED: 'QUEUED',
   RUNNING: 'RUNNING',
@@ -46,25 +48,8 @@ export const TaskManagerStatus = {
 } as const;
 export type TaskManagerStatus = (typeof TaskManagerStatus)[keyof typeof TaskManagerStatus];
 
-/** One input of a job: its position in the job's input list and the URL / key / path itself. */
-export interface WorkItem {
-  index: number;
-  input: string;
-}
-
-/** What a task manager reports for one input: exactly one of `label` or `errorCode` is set. */
-export interface ItemOutcome {
-  index: number;
-  input: string;
-  label: string | null;
-  probabilities: number[] | null;
-  errorCode: string | null;
-  errorMessage: string | null;
-  /** Milliseconds spent per stage for this item (fetch, preprocess, infer), when known. */
-  fetchMs?: number | null;
-  preprocessMs?: number | null;
-  inferMs?: number | null;
-}
+// The task runtime owns the per-item types (it produces them; the store persists them).
+export type { ItemOutcome, WorkItem };
 
 export type ClaimResult =
   | {

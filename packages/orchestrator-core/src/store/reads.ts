@@ -1,7 +1,7 @@
 /** Read-only views of jobs, splits, attempts and results (Prisma), and the progress row mapper. */
 import type { PrismaClient, Prisma } from '../generated/prisma/client.js';
 import type { AttemptOwner, JobStatus, SplitStatus } from '../ports.js';
-import { attemptFromModel, isUuid, jobFromModel, jobFromRow, jobWithSettingsFromModel, resultFromModel } from './rows.js';
+import { attemptFromModel, isUuid, jobFromModel, jobFromRow, resultFromModel } from './rows.js';
 import type {
   AttemptRecord, JobProgressSnapshot, JobRecord, JobWithSettings, ListResultsOptions, ResultRecord, RunningAttempt, SplitSummary,
 } from './types.js';
@@ -20,12 +20,6 @@ export async function getJob(prisma: PrismaClient, jobId: string): Promise<JobRe
   if (!isUuid(jobId)) return null;
   const job = await prisma.job.findUnique({ where: { id: jobId } });
   return job ? jobFromModel(job) : null;
-}
-
-export async function getJobWithSettings(prisma: PrismaClient, jobId: string): Promise<JobWithSettings | null> {
-  if (!isUuid(jobId)) return null;
-  const job = await prisma.job.findUnique({ where: { id: jobId } });
-  return job ? jobWithSettingsFromModel(job) : null;
 }
 
 /** Jobs by status, e.g. QUEUED + RUNNING when a restarted gateway recovers its work. */
@@ -88,12 +82,6 @@ export async function listAttempts(prisma: PrismaClient, jobId: string): Promise
   if (!isUuid(jobId)) return [];
   const attempts = await prisma.attempt.findMany({ where: { jobId }, orderBy: [{ startedAt: 'asc' }, { id: 'asc' }] });
   return attempts.map(attemptFromModel);
-}
-
-export async function attemptOwner(prisma: PrismaClient, attemptId: string): Promise<AttemptOwner | null> {
-  if (!isUuid(attemptId)) return null;
-  const attempt = await prisma.attempt.findUnique({ where: { id: attemptId }, select: { jobId: true, taskManagerId: true } });
-  return attempt ? { jobId: attempt.jobId, taskManagerId: attempt.taskManagerId } : null;
 }
 
 /** A job_progress.sql row → snapshot (its JSON columns carry timestamps as ISO strings). */

@@ -37,10 +37,6 @@ export function jobFromModel(job: JobModel): JobRecord {
   };
 }
 
-export function jobWithSettingsFromModel(job: JobModel): JobWithSettings {
-  return { ...jobFromModel(job), settings: job.settings, workerSecret: job.workerSecret };
-}
-
 /** A `jobs` row as raw SQL returns it (snake_case). */
 export function jobFromRow(row: Record<string, unknown>): JobRecord {
   return {

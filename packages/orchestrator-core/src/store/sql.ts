@@ -36,6 +36,8 @@ export const STATEMENT_NAMES = [
   'terminate_job',
   'finish_job',
   'job_progress',
+  'attempt_owner',
+  'job_with_settings',
 ] as const;
 export type StatementName = (typeof STATEMENT_NAMES)[number];
 

@@ -2,17 +2,24 @@
 -- Originals (PENDING, lowest ordinal first) go before speculative copies (RUNNING splits with a
 -- granted slot, never to a task manager already running that split). SKIP LOCKED: concurrent
 -- claimers take different splits instead of queueing on one row.
--- Always one row: the job's status, whether unfinished splits remain, and the new attempt (its
--- columns NULL when nothing was claimed).
+-- Always one row: the job's status, the new attempt (its columns NULL when nothing was claimed)
+-- and, only when nothing was claimed, whether unfinished splits remain (NULL otherwise: the CASE
+-- keeps that scan off the hot path, where a seq scan of the table grew with every DONE split).
+-- `status < 'RUNNING'` is `status = 'PENDING'` (the enum's first value) written as a range on
+-- purpose, with ORDER BY status, ordinal: with `=` the planner may walk splits(job_id, ordinal)
+-- and filter on status (it expects PENDING rows everywhere), passing every split of the job
+-- already claimed, so each claim got slower as the job went on; the range makes
+-- splits(job_id, status, ordinal) the only index that yields this order, starting at the first
+-- PENDING split.
 WITH job AS (
   SELECT j.id, j.status FROM jobs j WHERE j.id = $1::uuid
 ),
 pending AS (
   SELECT s.id, false AS speculative
   FROM splits s
-  WHERE s.job_id = $1::uuid AND s.status = 'PENDING'
+  WHERE s.job_id = $1::uuid AND s.status < 'RUNNING'
     AND EXISTS (SELECT 1 FROM job WHERE job.status = 'RUNNING')
-  ORDER BY s.ordinal
+  ORDER BY s.status, s.ordinal
   LIMIT 1
   FOR UPDATE OF s SKIP LOCKED
 ),
@@ -49,7 +56,9 @@ attempt AS (
   RETURNING id, split_id, speculative, lease_expires_at
 )
 SELECT job.status AS job_status,
-       EXISTS (SELECT 1 FROM splits u WHERE u.job_id = $1::uuid AND u.status IN ('PENDING', 'RUNNING')) AS unfinished,
+       CASE WHEN a.id IS NULL
+            THEN EXISTS (SELECT 1 FROM splits u WHERE u.job_id = $1::uuid AND u.status IN ('PENDING', 'RUNNING'))
+       END AS unfinished,
        a.id AS attempt_id, c.id AS split_id, c.ordinal, c.first_index, c.inputs, a.speculative, a.lease_expires_at
 FROM (VALUES (1)) AS one (x)
 LEFT JOIN job ON true
