@@ -1,9 +1,9 @@
 /** Read-only views of jobs, splits, attempts and results (Prisma), and the progress row mapper. */
 import type { PrismaClient, Prisma } from '../generated/prisma/client.js';
-import type { AttemptOwner, JobStatus, SplitStatus } from '../ports.js';
+import type { JobStatus, SplitStatus } from '../ports.js';
 import { attemptFromModel, isUuid, jobFromModel, jobFromRow, resultFromModel } from './rows.js';
 import type {
-  AttemptRecord, JobProgressSnapshot, JobRecord, JobWithSettings, ListResultsOptions, ResultRecord, RunningAttempt, SplitSummary,
+  AttemptRecord, JobProgressSnapshot, JobRecord, ListResultsOptions, ResultRecord, RunningAttempt, SplitSummary,
 } from './types.js';
 
 const RESULTS_PAGE_DEFAULT = 100;

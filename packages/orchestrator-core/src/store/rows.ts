@@ -1,7 +1,7 @@
 /** Mapping database rows (raw SQL snake_case, or Prisma models) to the store's types. */
 import type { Job as JobModel, Attempt as AttemptModel, TaskManager as TaskManagerModel, Result as ResultModel } from '../generated/prisma/client.js';
 import type { JobStatus } from '../ports.js';
-import type { AttemptRecord, JobRecord, JobWithSettings, ResultRecord, TaskManagerRecord } from './types.js';
+import type { AttemptRecord, JobRecord, ResultRecord, TaskManagerRecord } from './types.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
