@@ -18,8 +18,10 @@
 import http from 'node:http';
 import https from 'node:https';
 import { GetFunctionConfigurationCommand, InvokeCommand, LambdaClient, type InvokeCommandOutput } from '@aws-sdk/client-lambda';
+import type { PgSplitStore } from '../store/split-store.js';
 import { describeAwsError } from './lambda-errors.js';
-import { compileLambdaBackendOptions, LAMBDA_BACKEND_DEFAULTS, type CompiledLambdaBackendOptions, type LambdaBackendOptions } from './lambda-options.js';
+import { createStoreExitWatcher } from './lambda-exit-watcher.js';
+import { compileLambdaBackendOptions, LAMBDA_BACKEND_DEFAULTS, type CompiledLambdaBackendOptions, type ExitWatcher, type LambdaBackendOptions } from './lambda-options.js';
 import type { Backend, TaskManagerExit, TaskManagerHandle } from './types.js';
 
 interface Invocation {
@@ -35,9 +37,12 @@ export class LambdaBackend implements Backend {
   private readonly invocations = new Map<string, Invocation>();
   private functionTimeout: Promise<number> | null = null;
   private closed = false;
+  /** `watchExit` as given, or the store watcher attach() made when none was given. */
+  private watchExit: ExitWatcher | undefined;
 
   constructor(private readonly input: LambdaBackendOptions) {
     this.options = compileLambdaBackendOptions(input);
+    this.watchExit = input.watchExit;
     if (input.client) {
       this.client = input.client;
       this.ownsClient = false;
@@ -57,6 +62,13 @@ export class LambdaBackend implements Backend {
 
   live(): number {
     return this.invocations.size;
+  }
+
+  /** The orchestrator's store: without a `watchExit` of its own, Event exits are read from its task-manager rows. */
+  attach(ctx: { store: PgSplitStore }): void {
+    if (this.input.watchExit !== undefined) return;
+    const store = ctx.store;
+    this.watchExit = createStoreExitWatcher(() => store, { ...(this.input.log ? { log: this.input.log } : {}) });
   }
 
   async start(taskManagerId: string, payload: unknown): Promise<TaskManagerHandle> {
@@ -79,7 +91,7 @@ export class LambdaBackend implements Backend {
       const timer = setTimeout(() => invocation.settle({ code: null, signal: null, error: `no final report within the function timeout + margin (${waitMs} ms)` }), waitMs);
       signal.addEventListener('abort', () => clearTimeout(timer), { once: true });
     });
-    this.input.watchExit?.(taskManagerId, jobId, signal).then(
+    this.watchExit?.(taskManagerId, jobId, signal).then(
       (exit) => invocation.settle(exit),
       (err: unknown) => this.log('warn', 'exit watcher failed; waiting for the timeout', { taskManagerId, error: describeAwsError(err) }),
     );

@@ -1,3 +1,5 @@
+import type { PgSplitStore } from '../store/split-store.js';
+
 /**
  * Backend port: where task managers run. A backend starts a task manager with the same payload a
  * Lambda invocation would get and tells when it has exited. It never interprets the payload: the
@@ -32,4 +34,9 @@ export interface Backend {
   live(): number;
   /** Stop every task manager it started and wait for them to exit. */
   close(): Promise<void>;
+  /**
+   * Called by Orchestrator.start() once its store exists, before any task manager starts: a backend
+   * that learns about exits from the store (Lambda's Event invocations) hooks in here.
+   */
+  attach?(ctx: { store: PgSplitStore }): void;
 }

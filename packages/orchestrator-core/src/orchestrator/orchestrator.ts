@@ -106,6 +106,7 @@ export class Orchestrator extends EventEmitter {
     const store = this.storeInstance;
     for (const [name, backend] of Object.entries(this.deps.backends ?? {})) if (backend) this.backends.set(name as BackendName, backend);
     if (!this.backends.has('local')) this.backends.set('local', new LocalBackend());
+    for (const backend of this.backends.values()) backend.attach?.({ store });
     this.endpoint = await startWorkerEndpoint({
       store,
       secrets: {
