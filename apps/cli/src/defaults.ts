@@ -59,3 +59,12 @@ export const SERVE_DEFAULTS = Object.freeze({
   /** Next.js' customary port, beside the gateway's 4000. */
   dashboardPort: 3000,
 } as const);
+
+export const LAMBDA_DEPLOY_DEFAULTS = Object.freeze({
+  /** Seed: fexec_args runtime_memory 3008 (MB); Lambda's vCPU share grows with memory. */
+  memoryMb: 3_008,
+  /** Lambda's maximum (s); a dynamic task manager stops claiming before its deadline anyway. */
+  timeoutS: 900,
+  /** Under the repository root; `.data/` is git-ignored (the zip is ~26 MB). */
+  outDir: '.data/lambda',
+} as const);

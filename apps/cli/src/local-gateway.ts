@@ -11,7 +11,7 @@
  * The gateway (Apollo, type-graphql) and the dashboard (Next.js) are imported here, lazily, so the
  * client commands start without loading them.
  */
-import { openDatabase, redactUrl, type Database } from '@offsample/orchestrator-core';
+import { LambdaBackend, openDatabase, redactUrl, type Database, type OrchestratorOptions } from '@offsample/orchestrator-core';
 import { CliError, CliErrorCode, errorMessage } from './errors.js';
 import { withoutForeignSignalHandlers } from './signals.js';
 
@@ -31,6 +31,20 @@ export interface LocalGatewayOptions {
   /** Server log lines (job queued, started, failed…); `info` lines only when `verbose`. */
   log: (line: string) => void;
   verbose: boolean;
+  /** A Lambda backend beside the local one: jobs submitted with backend lambda run on this function. */
+  lambda?: LocalGatewayLambda | null;
+  /** The worker endpoint task managers call back; a Lambda function must be able to reach `publicUrl`. */
+  workerEndpoint?: { host?: string; port?: number; publicUrl?: string | null };
+}
+
+export interface LocalGatewayLambda {
+  functionName: string;
+  region: string | null;
+  alias: string | null;
+  endpoint: string | null;
+  maxTaskManagers?: number;
+  /** Known when this process just deployed it; otherwise the backend asks Lambda once. */
+  timeoutS?: number;
 }
 
 export interface LocalGateway {
@@ -41,6 +55,8 @@ export interface LocalGateway {
   dashboardProblem: string | null;
   /** Where jobs are stored, without credentials. */
   database: string;
+  /** The worker endpoint's address given to task managers (publicUrl when set). */
+  workerEndpointUrl: string;
   close(): Promise<void>;
 }
 
@@ -77,16 +93,50 @@ async function start(options: LocalGatewayOptions): Promise<LocalGateway> {
   const say = (level: LogLevel, message: string): void => {
     if (level !== 'info' || options.verbose) options.log(`${new Date().toISOString()} ${level}: ${message}`);
   };
-  const orchestratorOptions = {
+  const lambda = options.lambda ?? null;
+  const local = options.maxTaskManagers === undefined ? null : { maxTaskManagers: options.maxTaskManagers };
+  const orchestratorOptions: OrchestratorOptions = {
     ...(options.maxJobs === undefined ? {} : { maxJobManagers: options.maxJobs }),
-    ...(options.maxTaskManagers === undefined
-      ? {}
-      : { maxTaskManagers: options.maxTaskManagers, backends: { local: { maxTaskManagers: options.maxTaskManagers } } }),
+    ...(options.maxTaskManagers === undefined ? {} : { maxTaskManagers: options.maxTaskManagers }),
+    ...(options.workerEndpoint === undefined ? {} : { workerEndpoint: options.workerEndpoint }),
+    backends: {
+      ...(local === null ? {} : { local }),
+      ...(lambda === null
+        ? {}
+        : {
+            lambda: {
+              functionName: lambda.functionName,
+              region: lambda.region,
+              alias: lambda.alias,
+              endpoint: lambda.endpoint,
+              ...(lambda.maxTaskManagers === undefined ? {} : { maxTaskManagers: lambda.maxTaskManagers }),
+              ...(lambda.timeoutS === undefined ? {} : { timeoutS: lambda.timeoutS }),
+            },
+          }),
+    },
   };
+  let backend: LambdaBackend | null = null;
+  try {
+    // Its exit watcher comes from the orchestrator's store (Backend.attach) once that exists.
+    backend =
+      lambda === null
+        ? null
+        : new LambdaBackend({
+            functionName: lambda.functionName,
+            qualifier: lambda.alias,
+            region: lambda.region,
+            endpoint: lambda.endpoint,
+            ...(lambda.timeoutS === undefined ? {} : { functionTimeoutMs: lambda.timeoutS * 1000 }),
+            log: (level, message, fields) => say(level, `lambda: ${message}${fieldsText(fields)}`),
+          });
+  } catch (err) {
+    throw new CliError(CliErrorCode.Config, `lambda backend: ${errorMessage(err)}`, { cause: err });
+  }
   let db: Database;
   try {
     db = await openDatabase({ log: (m) => say('info', m) });
   } catch (err) {
+    await backend?.close();
     throw new CliError(CliErrorCode.Failed, `could not open the database: ${errorMessage(err)}`, { cause: err });
   }
   let served;
@@ -96,11 +146,12 @@ async function start(options: LocalGatewayOptions): Promise<LocalGateway> {
       port: options.port,
       apiToken: options.apiToken,
       orchestratorOptions,
-      orchestratorDeps: { database: db, log: (level, message, fields) => say(level, `${message}${fieldsText(fields)}`) },
+      orchestratorDeps: { database: db, ...(backend === null ? {} : { backends: { lambda: backend } }), log: (level, message, fields) => say(level, `${message}${fieldsText(fields)}`) },
       log: { info: (m) => say('info', m), error: (m, e) => say('error', `${m}${e === undefined ? '' : `: ${errorMessage(e)}`}`) },
     });
   } catch (err) {
     await db.close().catch(() => undefined);
+    await backend?.close(); // the orchestrator closes its backends only once it started
     // Bad host/port/env are the user's to fix; a busy port or an unreachable database is not.
     const code = err instanceof GatewayOptionsError || (err as { code?: string }).code === 'INVALID_ORCHESTRATOR_OPTIONS' ? CliErrorCode.Config : CliErrorCode.Failed;
     throw new CliError(code, `could not start the gateway: ${errorMessage(err)}`, { cause: err });
@@ -123,6 +174,7 @@ async function start(options: LocalGatewayOptions): Promise<LocalGateway> {
     dashboardUrl: dashboard?.url ?? null,
     dashboardProblem,
     database,
+    workerEndpointUrl: served.orchestrator.workerEndpointUrl,
     close() {
       closing ??= (async () => {
         await dashboard?.close().catch((err: unknown) => say('error', `dashboard did not close cleanly: ${errorMessage(err)}`));

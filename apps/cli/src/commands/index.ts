@@ -7,6 +7,7 @@ import { classifyCommand } from './classify.js';
 import type { Command } from './command.js';
 import { datasetCommand } from './dataset.js';
 import { demoCommand } from './demo.js';
+import { deployCommand } from './deploy.js';
 import { resultsCommand } from './results.js';
 import { runCommand } from './run.js';
 import { serveCommand } from './serve.js';
@@ -18,6 +19,7 @@ export const COMMANDS: readonly Command[] = Object.freeze([
   classifyCommand,
   runCommand,
   serveCommand,
+  deployCommand,
   submitCommand,
   statusCommand,
   resultsCommand,

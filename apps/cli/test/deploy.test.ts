@@ -1,0 +1,91 @@
+/**
+ * `offsample deploy` and `serve --lambda-function` as a user runs them: the built CLI in child
+ * processes, the real AWS SDK inside it pointed (--endpoint / --lambda-endpoint) at the local
+ * server that speaks the Lambda API (test/lambda/local-lambda-server.ts), which unpacks the
+ * deployed zip and runs its handler in child processes. Credentials come from the environment,
+ * as they would on a user's machine.
+ */
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { generateDataset } from '@offsample/model';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startLocalLambdaServer, type LocalLambdaServer } from '../../../test/lambda/local-lambda-server.js';
+import { createTestDatabase, type TestDatabase } from '../../../test/setup/database.js';
+import { startStaticServer, type StaticServer } from '../dist/static-server.js';
+import { runCliProcess, startCliProcess, type CliDaemon } from './helpers.js';
+
+const ROLE = 'arn:aws:iam::123456789012:role/offsample-cli-test';
+const FUNCTION = 'offsample-cli-deploy-test';
+
+describe('offsample deploy / serve --lambda-function (local Lambda API server)', () => {
+  let server: LocalLambdaServer;
+  let dir: string;
+  let env: NodeJS.ProcessEnv;
+
+  beforeAll(async () => {
+    [server, dir] = await Promise.all([startLocalLambdaServer(), mkdtemp(path.join(tmpdir(), 'offsample-cli-deploy-'))]);
+    env = {
+      AWS_ACCESS_KEY_ID: 'AKIDLOCALTEST',
+      AWS_SECRET_ACCESS_KEY: 'local-test-secret',
+      AWS_REGION: server.region,
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      OFFSAMPLE_API_TOKEN: '',
+    };
+  });
+  afterAll(async () => {
+    await server?.close();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  const deploy = (extra: string[] = []) =>
+    runCliProcess(['deploy', '--function-name', FUNCTION, '--role-arn', ROLE, '--memory-mb', '2048', '--timeout-s', '60', '--endpoint', server.url, '--out-dir', path.join(dir, 'out'), ...extra], {
+      env,
+      timeoutMs: 120_000,
+    });
+
+  it('--build-only writes the zip and calls no AWS API', async () => {
+    const out = path.join(dir, 'build-only');
+    const run = await runCliProcess(['deploy', '--build-only', '--out-dir', out], { env, timeoutMs: 120_000 });
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const zip = path.join(out, 'offsample-lambda.zip');
+    const size = (await stat(zip)).size;
+    const line = run.stdout.match(/^bundle:\s+(\S+) \(([\d.]+) MB zipped, ([\d.]+) MB unzipped, (\d+) files; .*built in ([\d.]+) s\)$/m);
+    expect(line?.[1]).toBe(zip);
+    expect(Number(line?.[2])).toBeCloseTo(size / 1024 / 1024, 1);
+    expect(Number(line?.[4])).toBeGreaterThan(10);
+    expect(run.stdout).not.toMatch(/^function:/m);
+    expect(server.registry.functions.has(FUNCTION)).toBe(false);
+  });
+
+  it('creates the function, then a second deploy of the same bundle is unchanged', async () => {
+    const first = await deploy();
+    expect(first.stderr).toBe('');
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(/^bundle:\s+\S+offsample-lambda\.zip \(/m);
+    expect(first.stdout).toMatch(new RegExp(`^function: created arn:aws:lambda:${server.region}:123456789012:function:${FUNCTION} \\(\\$LATEST; code \\S+; [\\d.]+ s\\)$`, 'm'));
+    expect(server.registry.functions.get(FUNCTION)?.settings).toMatchObject({ memoryMb: 2048, timeoutS: 60, handler: 'dist/lambda.handler', role: ROLE });
+
+    const second = await deploy();
+    expect(second.code).toBe(0);
+    expect(second.stdout).toMatch(new RegExp(`^function: unchanged arn:aws:lambda:\\S+:function:${FUNCTION} `, 'm'));
+  });
+
+  it('missing or bad flags exit 2 before any work; AWS refusals exit 1 with the message', async () => {
+    const noRole = await runCliProcess(['deploy', '--function-name', FUNCTION, '--endpoint', server.url], { env });
+    expect(noRole.code).toBe(2);
+    expect(noRole.stderr).toContain('--role-arn is required');
+    const noName = await runCliProcess(['deploy', '--role-arn', ROLE], { env });
+    expect(noName.code).toBe(2);
+    expect(noName.stderr).toContain('--function-name is required');
+    const badMemory = await runCliProcess(['deploy', '--function-name', FUNCTION, '--role-arn', ROLE, '--memory-mb', '64'], { env });
+    expect(badMemory.code).toBe(2);
+    expect(badMemory.stderr).toContain('--memory-mb = "64": must be an integer 128..10240');
+    // The server refuses requests signed for another region, as Lambda does.
+    const refused = await deploy(['--region', 'eu-west-3']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/deploying function offsample-cli-deploy-test failed: \S+/);
+  });
+});
