@@ -88,4 +88,47 @@ describe('offsample deploy / serve --lambda-function (local Lambda API server)',
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/deploying function offsample-cli-deploy-test failed: \S+/);
   });
+
+  describe('serve --lambda-function --lambda-initialize + submit --backend lambda --wait', () => {
+    let tdb: TestDatabase;
+    let images: StaticServer;
+    let serve: CliDaemon;
+    let url: string;
+
+    beforeAll(async () => {
+      tdb = await createTestDatabase();
+      const { files } = await generateDataset({ count: 8, outDir: path.join(dir, 'images'), seed: 21, maxSizePx: 64 });
+      images = await startStaticServer({ root: path.join(dir, 'images') });
+      // Lambda task managers cannot read this machine's files: the inputs are URLs.
+      await writeFile(path.join(dir, 'urls.txt'), `${files.map((f) => images.urlFor(f.file)).join('\n')}\n`);
+      serve = startCliProcess(
+        ['serve', '--port', '0', '--no-dashboard', '--lambda-function', FUNCTION, '--lambda-endpoint', server.url, '--lambda-max-task-managers', '2',
+          '--lambda-initialize', '--role-arn', ROLE, '--memory-mb', '2048', '--timeout-s', '60', '--out-dir', path.join(dir, 'out')],
+        { env: { ...env, DATABASE_URL: tdb.url } },
+      );
+      url = (await serve.waitFor(/^graphql:\s+(\S+)$/m, 120_000))[1]!;
+      await serve.waitFor(/^press Ctrl-C to stop$/m);
+    });
+    afterAll(async () => {
+      expect(await serve?.stop()).toBe(0);
+      await images?.close();
+      await tdb?.drop();
+    });
+
+    it('deploys first (unchanged), then runs the job on the function through Event invocations', async () => {
+      expect(serve.stderr()).toMatch(/^function: unchanged arn:aws:lambda:\S+:function:offsample-cli-deploy-test /m);
+      expect(serve.stdout()).toMatch(new RegExp(`^lambda:\\s+${FUNCTION} \\(region from AWS_REGION, endpoint ${server.url.replace(/[.]/g, '\\.')}\\)$`, 'm'));
+      const before = server.invocations.length;
+      const run = await runCliProcess(['submit', 'urls.txt', '--url', url, '--backend', 'lambda', '--split-size', '3', '--task-managers', '2', '--allow-loopback', '--wait', '--quiet'], {
+        cwd: dir,
+        env,
+        timeoutMs: 120_000,
+      });
+      expect(run.stderr).toMatch(/SUCCEEDED/);
+      expect(run.code).toBe(0);
+      const invocations = server.invocations.slice(before);
+      expect(invocations.length).toBeGreaterThanOrEqual(1);
+      expect(invocations.every((i) => i.type === 'Event' && i.functionName === FUNCTION)).toBe(true);
+    });
+  });
 });
