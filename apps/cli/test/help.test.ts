@@ -5,7 +5,7 @@ describe('offsample usage', () => {
   it('--help lists every command and exits 0', async () => {
     const r = await runCliProcess(['--help']);
     expect(r.code).toBe(0);
-    for (const cmd of ['dataset', 'classify', 'run', 'serve', 'submit', 'status', 'results', 'cancel', 'demo']) expect(r.stdout).toMatch(new RegExp(`^  ${cmd} `, 'm'));
+    for (const cmd of ['dataset', 'classify', 'run', 'serve', 'submit', 'status', 'results', 'cancel', 'demo', 'deploy']) expect(r.stdout).toMatch(new RegExp(`^  ${cmd} `, 'm'));
   });
 
   it('<command> --help prints that command usage', async () => {
