@@ -102,6 +102,7 @@ describe('orchestrator jobs on the lambda backend', () => {
       endpoint: lambda.endpoint,
       qualifier: lambda.alias,
       credentials: { accessKeyId: 'AKIDLOCALTEST', secretAccessKey: 'local-test-secret' },
+      // attach() would supply a store watcher by itself; a shorter poll keeps the test quick.
       watchExit: createStoreExitWatcher(() => orchestrator!.store, { pollMs: 200 }),
       log: (level, message, fields) => logs.push({ level, message, ...(fields ? { fields } : {}) }),
     });

@@ -34,7 +34,7 @@ export interface LambdaBackendOptions {
   exitMarginMs?: number;
   /** Sockets to the Lambda API (one per static invocation in flight). */
   maxSockets?: number;
-  /** How dynamic (Event) task managers are seen to exit; without it only the timeout ends them. */
+  /** How dynamic (Event) task managers are seen to exit; default: a store watcher the Orchestrator supplies through attach() (outside an Orchestrator, only the timeout ends them). */
   watchExit?: ExitWatcher;
   log?: (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
 }
