@@ -11,6 +11,7 @@
  *   the latency at the target rate, and whether the rate is kept.
  * Only requests answered inside the window (after the warm-up) count.
  */
+import os from 'node:os';
 import { createWorkerToken, startWorkerEndpoint, type Database, type PgSplitStore } from '@offsample/orchestrator-core';
 import { round } from '../../stats.js';
 import { CONTROL_PLANE_DEFAULTS } from './defaults.js';
@@ -24,6 +25,8 @@ import type { ControlPlaneSettings } from './settings.js';
 export type ClaimMode = 'saturation' | 'paced';
 
 export interface ClaimPhaseFigure {
+  /** What the phase is called in logs and the table. */
+  label: string;
   mode: ClaimMode;
   taskManagers: number;
   /** paced: task managers ÷ period; saturation: null. */
@@ -42,6 +45,13 @@ export interface ClaimPhaseFigure {
   /** The job ran out of splits this long after the start (the window was cut there). */
   ranDryAtMs: number | null;
   probe: ProbeReading;
+  /** The machine's 1-minute load average when the phase ended (other work on the shared cores). */
+  loadAverage1m: number;
+  /**
+   * CPU per claim + complete cycle (cores ÷ completes/s), in ms: less sensitive to other work on
+   * the machine than the rates. 2 cores ÷ the sum is what two idle cores could carry.
+   */
+  cpuMsPerCycle: { endpoint: number; postgres: number; load: number };
   loadProcessCores: number[];
   loadProcessEventLoopUtilisation: number[];
   job: { splits: number; itemsPerSplit: number; createMs: number };
@@ -56,6 +66,10 @@ export interface ClaimPhaseRun {
   store: PgSplitStore;
   settings: ControlPlaneSettings;
   mode: ClaimMode;
+  /** Name in logs and the table (default: the mode). */
+  label?: string;
+  /** paced: claims/s offered (default settings.targetClaimsPerSecond). */
+  offeredClaimsPerSecond?: number;
   log: (line: string) => void;
   /** Size of the job instead of the rate-based sizing (the HTTP ingest phase). */
   splits?: number;
@@ -64,13 +78,16 @@ export interface ClaimPhaseRun {
 }
 
 export async function runClaimPhase(run: ClaimPhaseRun): Promise<ClaimPhaseFigure> {
-  const { db, databaseName, store, settings: s, mode, log } = run;
+  const { db, databaseName, store, settings: s, mode } = run;
+  const label = run.label ?? mode;
+  const log = (line: string) => run.log(`${label}: ${line}`);
+  const offered = run.offeredClaimsPerSecond ?? s.targetClaimsPerSecond;
   const d = CONTROL_PLANE_DEFAULTS;
   const totalMs = s.warmupMs + s.measureMs;
-  const sizingRate = mode === 'paced' ? s.targetClaimsPerSecond : d.saturationSizingClaimsPerSecond;
+  const sizingRate = mode === 'paced' ? offered : d.saturationSizingClaimsPerSecond;
   const splits = run.splits ?? Math.ceil(((sizingRate * totalMs) / 1000) * d.jobSizeMargin);
-  log(`${mode}: creating a job of ${splits} splits × ${s.itemsPerSplit} items`);
-  const job = await createRunningJob(store, `bench-control-plane-${mode}`, splits, s.itemsPerSplit, s.taskManagers);
+  log(`creating a job of ${splits} splits × ${s.itemsPerSplit} items`);
+  const job = await createRunningJob(store, `bench-control-plane-${label}`, splits, s.itemsPerSplit, s.taskManagers);
   await db.pool.query('ANALYZE jobs, splits, attempts, results');
 
   const probe = new Probe(db.pool, databaseName, run.cpuProfileFile ?? null);
@@ -99,14 +116,14 @@ export async function runClaimPhase(run: ClaimPhaseRun): Promise<ClaimPhaseFigur
     const id = `bench-tm-${String(i).padStart(4, '0')}`;
     return { id, token: createWorkerToken(job.secret, job.jobId, id) };
   });
-  const cyclePeriodMs = mode === 'paced' ? (s.taskManagers * 1000) / s.targetClaimsPerSecond : 0;
+  const cyclePeriodMs = mode === 'paced' ? (s.taskManagers * 1000) / offered : 0;
   let reading: ProbeReading | null = null;
   const timers: NodeJS.Timeout[] = [];
   let load;
   try {
-    log(`${mode}: ${s.taskManagers} task managers in ${s.loadProcesses} load process(es), ${s.client} client, ` +
+    log(`${s.taskManagers} task managers in ${s.loadProcesses} load process(es), ${s.client} client, ` +
       `${(s.warmupMs / 1000).toFixed(0)} s warm-up + ${(s.measureMs / 1000).toFixed(0)} s measured` +
-      (mode === 'paced' ? `, one cycle per ${cyclePeriodMs.toFixed(0)} ms each (${s.targetClaimsPerSecond} claims/s offered)` : ''));
+      (mode === 'paced' ? `, one cycle per ${cyclePeriodMs.toFixed(0)} ms each (${Math.round(offered)} claims/s offered)` : ''));
     const probing: { reading: Promise<ProbeReading> | null } = { reading: null };
     load = await runLoad(
       s.loadProcesses,
@@ -130,7 +147,7 @@ export async function runClaimPhase(run: ClaimPhaseRun): Promise<ClaimPhaseFigur
     for (const t of timers) clearTimeout(t);
     await endpoint.close();
   }
-  return figure(mode, s, cyclePeriodMs, load, reading, job);
+  return { label, ...figure(mode, s, cyclePeriodMs, load, reading, job) };
 }
 
 function figure(
@@ -140,7 +157,7 @@ function figure(
   load: Awaited<ReturnType<typeof runLoad>>,
   probe: ProbeReading,
   job: { splits: number; itemsPerSplit: number; createMs: number },
-): ClaimPhaseFigure {
+): Omit<ClaimPhaseFigure, 'label'> {
   const from = s.warmupMs;
   const to = Math.min(s.warmupMs + s.measureMs, load.ranDryAtMs ?? Number.POSITIVE_INFINITY);
   const windowMs = Math.max(0, to - from);
@@ -162,6 +179,8 @@ function figure(
     else if (kind === OpKind.FAILED || kind === OpKind.COMPLETE_OTHER) failures++;
   }
   const perS = (n: number) => (windowMs > 0 ? round((n * 1000) / windowMs, 1) : Number.NaN);
+  const cycles = perS(completeLat.length);
+  const perCycle = (cores: number) => round((cores * 1000) / cycles, 3);
   return {
     mode,
     taskManagers: s.taskManagers,
@@ -178,6 +197,12 @@ function figure(
     failureMessages: load.failures,
     ranDryAtMs: load.ranDryAtMs === null ? null : Math.round(load.ranDryAtMs),
     probe,
+    loadAverage1m: round(os.loadavg()[0] ?? Number.NaN),
+    cpuMsPerCycle: {
+      endpoint: perCycle(probe.endpointCpu.ownCores),
+      postgres: perCycle(probe.postgresBackendCores),
+      load: perCycle(load.cpuCores.reduce((a, b) => a + b, 0)),
+    },
     loadProcessCores: load.cpuCores.map((c) => round(c)),
     loadProcessEventLoopUtilisation: load.eventLoopUtilisation.map((c) => round(c)),
     job: { splits: job.splits, itemsPerSplit: job.itemsPerSplit, createMs: Math.round(job.createMs) },

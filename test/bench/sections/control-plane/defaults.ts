@@ -14,6 +14,9 @@ export const CONTROL_PLANE_DEFAULTS = Object.freeze({
   targetClaimP99Ms: 50,
   /** Issue 4 item 5 target: at least 50,000 results/s into Postgres. */
   targetResultsPerSecond: 50_000,
+  /** The `sustainable` phase offers this share of the measured saturation rate: latency when the
+   *  control plane is busy but not overrun. */
+  sustainableShare: 0.5,
   /** Connections open, statements prepared, JIT-warm code before the window opens. */
   warmupMs: 3_000,
   /** Measured window of each claim phase (the brief: 15–20 s after warm-up). */

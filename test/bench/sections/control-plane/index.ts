@@ -2,7 +2,8 @@
  * Section control-plane (issue 4 item 5): the control plane alone, no model and no images (the
  * shared assets run.ts prepares are not used). On a fresh database, dropped at the end:
  *   1. claims + completes per second with simulated task managers against the real worker
- *      endpoint and PgSplitStore (claims.ts: saturation, then paced at the target rate);
+ *      endpoint and PgSplitStore (claims.ts: saturation; paced at the target rate; paced at half
+ *      the saturation rate, for the latency of a busy but not overrun control plane);
  *   2. result ingest in rows/s (ingest.ts: store.complete path, the same over HTTP, and the bare
  *      bulk insert statement).
  * Settings: defaults.ts, overridable with BENCH_CP_* environment variables (settings.ts).
@@ -12,6 +13,7 @@ import { PgSplitStore } from '@offsample/orchestrator-core';
 import type { BenchContext, Section, SectionReport } from '../../section.js';
 import { runClaimPhase, type ClaimPhaseFigure } from './claims.js';
 import { createBenchDatabase } from './database.js';
+import { CONTROL_PLANE_DEFAULTS } from './defaults.js';
 import { runRawInsert, runStoreIngest, type IngestFigure } from './ingest.js';
 import { describeControlPlane } from './report.js';
 import { compileControlPlaneSettings, Phase, type ControlPlaneSettings } from './settings.js';
@@ -21,6 +23,7 @@ export const CONTROL_PLANE_SECTION_ID = 'control-plane';
 export interface ControlPlaneMeasurements {
   saturation: ClaimPhaseFigure | null;
   paced: ClaimPhaseFigure | null;
+  sustainable: ClaimPhaseFigure | null;
   ingestStore: IngestFigure | null;
   ingestHttp: ClaimPhaseFigure | null;
   ingestRaw: IngestFigure | null;
@@ -32,7 +35,7 @@ export const controlPlaneSection: Section = {
   async run(ctx: BenchContext): Promise<SectionReport> {
     const s = compileControlPlaneSettings();
     const bench = await createBenchDatabase(ctx.log);
-    const m: ControlPlaneMeasurements = { saturation: null, paced: null, ingestStore: null, ingestHttp: null, ingestRaw: null };
+    const m: ControlPlaneMeasurements = { saturation: null, paced: null, sustainable: null, ingestStore: null, ingestHttp: null, ingestRaw: null };
     try {
       const db = await bench.open(s.poolMax);
       try {
@@ -43,14 +46,21 @@ export const controlPlaneSection: Section = {
         const profile = (name: string) => (s.cpuProfile ? path.join(ctx.outDir, `control-plane-${name}-${Date.now()}.cpuprofile`) : null);
         if (has(Phase.SATURATION)) m.saturation = logged(log, await runClaimPhase({ ...base, mode: 'saturation', cpuProfileFile: profile('saturation') }));
         if (has(Phase.PACED)) m.paced = logged(log, await runClaimPhase({ ...base, mode: 'paced', cpuProfileFile: profile('paced') }));
+        if (has(Phase.SUSTAINABLE) && m.saturation !== null && m.saturation.claimsPerSecond > 0) {
+          const offered = Math.max(1, Math.round(m.saturation.claimsPerSecond * CONTROL_PLANE_DEFAULTS.sustainableShare));
+          m.sustainable = logged(log, await runClaimPhase({
+            ...base, mode: 'paced', label: 'sustainable', offeredClaimsPerSecond: offered, cpuProfileFile: profile('sustainable'),
+          }));
+        }
         if (has(Phase.INGEST)) {
           m.ingestStore = loggedIngest(log, await runStoreIngest(store, db, s, log));
           if (s.ingestHttpSplits > 0) {
             const http: ControlPlaneSettings = {
               ...s, taskManagers: s.ingestCompleters, itemsPerSplit: s.ingestItemsPerSplit, loadProcesses: 1, warmupMs: 1_000, measureMs: s.ingestMaxMs,
             };
-            log(`ingest (HTTP): ${s.ingestCompleters} task managers through the worker endpoint`);
-            m.ingestHttp = logged(log, await runClaimPhase({ ...base, settings: http, mode: 'saturation', splits: s.ingestHttpSplits, cpuProfileFile: profile('ingest-http') }));
+            m.ingestHttp = logged(log, await runClaimPhase({
+              ...base, settings: http, mode: 'saturation', label: 'ingest (HTTP)', splits: s.ingestHttpSplits, cpuProfileFile: profile('ingest-http'),
+            }));
           }
           m.ingestRaw = loggedIngest(log, await runRawInsert(store, db, s, log));
         }
@@ -74,7 +84,7 @@ export const controlPlaneSection: Section = {
 };
 
 function logged(log: (line: string) => void, f: ClaimPhaseFigure): ClaimPhaseFigure {
-  log(`${f.mode}: ${f.claimsPerSecond} claims/s, ${f.completesPerSecond} completes/s, ${f.resultsPerSecond} results/s; ` +
+  log(`${f.label}: ${f.claimsPerSecond} claims/s, ${f.completesPerSecond} completes/s, ${f.resultsPerSecond} results/s; ` +
     `claim p50 ${f.claim.p50Ms} / p99 ${f.claim.p99Ms} ms, complete p50 ${f.complete.p50Ms} / p99 ${f.complete.p99Ms} ms` +
     (f.failures > 0 ? `; ${f.failures} failures: ${f.failureMessages.join(' | ')}` : ''));
   return f;

@@ -18,7 +18,8 @@ export interface ControlPlaneSettings {
   secrets: SecretsMode;
   client: ClientMode;
   loadProcesses: number;
-  /** Which phases run: `saturation`, `paced`, `ingest` (all by default). */
+  /** Which phases run: `saturation`, `paced` (at the target), `sustainable` (paced at a share of
+   *  the saturation rate; needs saturation), `ingest` (all by default). */
   phases: Phase[];
   ingestSplits: number;
   ingestItemsPerSplit: number;
@@ -29,7 +30,7 @@ export interface ControlPlaneSettings {
   cpuProfile: boolean;
 }
 
-export const Phase = { SATURATION: 'saturation', PACED: 'paced', INGEST: 'ingest' } as const;
+export const Phase = { SATURATION: 'saturation', PACED: 'paced', SUSTAINABLE: 'sustainable', INGEST: 'ingest' } as const;
 export type Phase = (typeof Phase)[keyof typeof Phase];
 
 /** Environment variable → setting, with the variable's own rule. */
@@ -67,7 +68,7 @@ export function compileControlPlaneSettings(env: NodeJS.ProcessEnv = process.env
     secrets: d.secrets,
     client: d.client,
     loadProcesses: d.loadProcesses,
-    phases: [Phase.SATURATION, Phase.PACED, Phase.INGEST],
+    phases: [Phase.SATURATION, Phase.PACED, Phase.SUSTAINABLE, Phase.INGEST],
     ingestSplits: d.ingest.splits,
     ingestItemsPerSplit: d.ingest.itemsPerSplit,
     ingestCompleters: d.ingest.completers,
