@@ -7,7 +7,7 @@ export const BENCH_DEFAULTS = Object.freeze({
   images: 500,
   /** Bound and pipeline are measured alternately this many times; the ratio is taken per round
    *  (neighbouring measurements see similar machine load) and the median is reported. */
-  rounds: 2,
+  rounds: 3,
   /** Issue 2 item 7: "~20 ms added latency per request" (a remote object store's first byte). */
   latencyMs: 20,
   /** Dataset: greyscale PNG ion images, 64–256 px (the demo's range, without the tiniest ones). */

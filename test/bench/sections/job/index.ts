@@ -9,7 +9,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Writable } from 'node:stream';
 import { openDatabase, Orchestrator, type Database, type JobSummary } from '@offsample/orchestrator-core';
-import { startCpuMeter, type CpuReading } from '../../cpu-meter.js';
+import { DISTURBED_OTHER_CORES, startCpuMeter, type CpuReading } from '../../cpu-meter.js';
 import type { BenchContext, Section, SectionReport, TableRow } from '../../section.js';
 import { fmt, median, perSecond, round } from '../../stats.js';
 import { pipelineConfig } from '../task-runtime/pipeline.js';
@@ -25,7 +25,9 @@ interface JobRound {
   taskManagerBusyMs: number;
   taskManagerItems: number;
   splitMs: number[];
+  /** This process + the ended task managers (own) vs the rest (Postgres, image server, other users). */
   cpu: CpuReading;
+  disturbed: boolean;
 }
 
 async function openBenchDatabase(ctx: BenchContext): Promise<{ database: Database | undefined; where: string }> {
@@ -89,6 +91,7 @@ export const jobSection: Section = {
           taskManagerItems: summary.taskManagers.reduce((n, t) => n + t.items, 0),
           splitMs: summary.splits.map((s) => s.durationMs ?? Number.NaN),
           cpu,
+          disturbed: cpu.otherCores > DISTURBED_OTHER_CORES,
         });
         ctx.log(`job ${r + 1}/${roundCount}: ${summary.status}, ${fmt.rate(summary.imagesPerSecond)} over ${fmt.s(summary.wallMs)}`);
       }
@@ -100,8 +103,10 @@ export const jobSection: Section = {
   },
 };
 
-function buildReport(ctx: BenchContext, rounds: JobRound[], where: string): SectionReport {
+function buildReport(ctx: BenchContext, allRounds: JobRound[], where: string): SectionReport {
   const { job } = ctx.options;
+  const clean = allRounds.filter((r) => !r.disturbed);
+  const rounds = clean.length > 0 ? clean : allRounds;
   const jobRate = median(rounds.map((r) => r.summary.imagesPerSecond));
   const single = ctx.reports.get(TASK_RUNTIME_SECTION_ID)?.figures.pipelineImagesPerSecond;
   const busyRate = median(rounds.map((r) => perSecond(r.taskManagerItems, r.taskManagerBusyMs / job.taskManagers)));
@@ -109,6 +114,14 @@ function buildReport(ctx: BenchContext, rounds: JobRound[], where: string): Sect
   const perRound = rounds.length > 1 ? `median of ${rounds.map((r) => r.summary.imagesPerSecond.toFixed(1)).join(', ')}` : undefined;
   const first = rounds[0]!.summary;
   const table: TableRow[] = [
+    {
+      label: 'jobs used',
+      value: `${rounds.length} of ${allRounds.length}`,
+      note:
+        clean.length > 0
+          ? `undisturbed jobs only; others per job: ${allRounds.map((r) => r.cpu.otherCores.toFixed(2)).join(', ')} cores (Postgres included)`
+          : `EVERY job disturbed (other processes > ${DISTURBED_OTHER_CORES} cores): figures unreliable`,
+    },
     { label: `job end-to-end (${job.taskManagers} TM, ${first.plan.numSplits} splits of ${first.plan.splitSize})`, value: fmt.rate(jobRate), note: perRound },
     {
       label: 'job / single task runtime (section 1, pipeline)',
@@ -120,15 +133,19 @@ function buildReport(ctx: BenchContext, rounds: JobRound[], where: string): Sect
     { label: 'wall − busy (per TM)', value: fmt.s(overheadMs), note: 'process start, model load, first claim, idle gaps, final report' },
     { label: 'median split time', value: fmt.s(median(rounds.flatMap((r) => r.splitMs).filter(Number.isFinite))) },
     {
-      label: 'machine cores busy during the job',
-      value: median(rounds.map((r) => r.cpu.machineCores)).toFixed(2),
-      note: `all processes (the TM, Postgres, other users); this process ${median(rounds.map((r) => r.cpu.ownCores)).toFixed(2)}`,
+      label: 'cores: bench + task managers / machine',
+      value: `${median(rounds.map((r) => r.cpu.ownCores)).toFixed(2)} / ${median(rounds.map((r) => r.cpu.machineCores)).toFixed(2)}`,
     },
     { label: 'database', value: where },
   ];
   const failures = rounds.filter((r) => r.summary.status !== 'SUCCEEDED' || r.summary.failed > 0);
   if (failures.length > 0) table.push({ label: 'jobs with failures', value: String(failures.length), note: JSON.stringify(failures.map((r) => r.summary.errorsByCode)) });
-  const figures: Record<string, number> = { jobImagesPerSecond: round(jobRate), taskManagerBusyImagesPerSecond: round(busyRate), jobOverheadMs: Math.round(overheadMs) };
+  const figures: Record<string, number> = {
+    jobImagesPerSecond: round(jobRate),
+    taskManagerBusyImagesPerSecond: round(busyRate),
+    jobOverheadMs: Math.round(overheadMs),
+    undisturbedJobs: clean.length,
+  };
   if (single !== undefined) figures.jobToTaskRuntime = round(jobRate / single, 3);
   const notes =
     single === undefined
@@ -144,6 +161,6 @@ function buildReport(ctx: BenchContext, rounds: JobRound[], where: string): Sect
     figures,
     table,
     notes,
-    details: { rounds },
+    details: { rounds: allRounds },
   };
 }

@@ -5,6 +5,7 @@
  * The first shows input starvation (fetch / decode / batch gaps), the second CPU competition.
  */
 import type { TableRow } from '../../section.js';
+import { DISTURBED_OTHER_CORES } from '../../cpu-meter.js';
 import { fmt, mean, median } from '../../stats.js';
 import type { TaskRuntimeMeasurements } from './index.js';
 
@@ -21,7 +22,16 @@ export function describeRun(
   const bounds = m.rounds.map((r) => r.bound);
   const perRound = m.rounds.length > 1;
 
+  const clean = m.allRounds.filter((r) => !r.disturbed).length;
   const table: TableRow[] = [
+    {
+      label: 'rounds used',
+      value: `${m.rounds.length} of ${m.allRounds.length}`,
+      note:
+        clean > 0
+          ? `undisturbed rounds only (others ≤ ${DISTURBED_OTHER_CORES} cores); per round, others bound/pipeline: ${m.allRounds.map((r) => `${r.bound.cpu.otherCores.toFixed(2)}/${r.pipeline.cpu.otherCores.toFixed(2)}`).join(', ')}`
+          : `EVERY round disturbed (other processes > ${DISTURBED_OTHER_CORES} cores): figures unreliable`,
+    },
     { label: '(a) end-to-end, task runtime pipeline', value: fmt.rate(pipelineRate), note: perRound ? `median of ${list(pipes.map((p) => p.imagesPerSecond), (v) => v.toFixed(1))}` : undefined },
     { label: '(b) model-only bound (pre-decoded tensors)', value: fmt.rate(boundRate), note: perRound ? `median of ${list(bounds.map((b) => b.imagesPerSecond), (v) => v.toFixed(1))}` : undefined },
     {
