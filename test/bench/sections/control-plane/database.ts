@@ -1,12 +1,13 @@
 /**
  * A fresh, migrated database for the control-plane section, dropped at the end: on the server of
- * DATABASE_URL when set, else on the project's embedded PostgreSQL (started here if nothing runs
- * on its data directory, and stopped again if we started it). Also reads the server settings that
- * decide commit cost, so the report can say what the figures were measured with.
+ * DATABASE_URL when set, else on an embedded PostgreSQL with its data in bench-output/postgres
+ * (the job section's server; not the project's .data/postgres, which a demo or a gateway may be
+ * using and may stop under us), started here unless already running and stopped again if we
+ * started it. Also reads the server settings that decide commit cost, so the report can say
+ * what the figures were measured with.
  */
 import { randomBytes } from 'node:crypto';
 import {
-  DEFAULT_EMBEDDED_DATA_DIR,
   ensureDatabase,
   openDatabase,
   redactUrl,
@@ -37,13 +38,13 @@ export interface BenchDatabase {
 /** Settings that bound commit and write throughput (read only; the bench never changes them). */
 const SERVER_SETTINGS = ['fsync', 'synchronous_commit', 'wal_sync_method', 'commit_delay', 'shared_buffers', 'max_connections', 'wal_level', 'full_page_writes'];
 
-export async function createBenchDatabase(log: (line: string) => void): Promise<BenchDatabase> {
+export async function createBenchDatabase(embeddedDataDir: string, log: (line: string) => void): Promise<BenchDatabase> {
   const fromEnv = process.env.DATABASE_URL?.trim() || undefined;
   let embedded: EmbeddedPostgres | null = null;
   let serverUrl: string;
   if (fromEnv !== undefined) serverUrl = fromEnv;
   else {
-    embedded = await startEmbeddedPostgres({ dataDir: DEFAULT_EMBEDDED_DATA_DIR });
+    embedded = await startEmbeddedPostgres({ dataDir: embeddedDataDir });
     serverUrl = embedded.url;
   }
   const name = `offsample_bench_${Math.floor(Date.now() / 1000)}_${randomBytes(3).toString('hex')}`;
@@ -55,7 +56,7 @@ export async function createBenchDatabase(log: (line: string) => void): Promise<
     throw error;
   }
   const server: ServerFacts = {
-    source: fromEnv !== undefined ? 'DATABASE_URL' : `embedded (${embedded?.owned ? 'started for the bench' : 'already running'})`,
+    source: fromEnv !== undefined ? 'DATABASE_URL' : `embedded in ${embeddedDataDir} (${embedded?.owned ? 'started for the bench' : 'already running'})`,
     url: redactUrl(serverUrl),
     ...(await readServer(url)),
   };

@@ -34,7 +34,7 @@ export const controlPlaneSection: Section = {
   title: 'Control plane (issue 4 item 5): worker endpoint + Postgres, 500 simulated task managers; result ingest',
   async run(ctx: BenchContext): Promise<SectionReport> {
     const s = compileControlPlaneSettings();
-    const bench = await createBenchDatabase(ctx.log);
+    const bench = await createBenchDatabase(path.join(ctx.outDir, 'postgres'), ctx.log);
     const m: ControlPlaneMeasurements = { saturation: null, paced: null, sustainable: null, ingestStore: null, ingestHttp: null, ingestRaw: null };
     try {
       const db = await bench.open(s.poolMax);

@@ -33,7 +33,8 @@ export interface ProbeReading {
   poolWaitingMean: number;
   poolWaitingMax: number;
   poolConnections: number;
-  /** CPU of the Postgres backends connected to the bench database, in cores. */
+  /** CPU of the Postgres backends connected to the bench database (pooled connections and
+   *  autovacuum workers), in cores; NaN when they cannot be read (server not on this machine). */
   postgresBackendCores: number;
 }
 
@@ -109,13 +110,10 @@ export class Probe {
       this.profiler = null;
     }
     const backends = await this.backendTicks();
+    // A backend that connected during the window (a new pooled connection, an autovacuum worker
+    // on the bench database) spent all its CPU inside it; one that left took its share along.
     let ticks = 0;
-    let known = backends.size > 0;
-    for (const [pid, now] of backends) {
-      const before = started.backends.get(pid);
-      if (before === undefined) known = false;
-      else ticks += now - before;
-    }
+    for (const [pid, now] of backends) ticks += now - (started.backends.get(pid) ?? 0);
     const calls = Object.fromEntries([...this.timings].map(([name, [n, ms]]) => [name, { calls: n, meanMs: round(ms / n, 3) }]));
     const samples = this.poolSamples;
     return {
@@ -125,8 +123,7 @@ export class Probe {
       poolWaitingMean: samples.length ? samples.reduce((a, b) => a + b, 0) / samples.length : 0,
       poolWaitingMax: samples.length ? Math.max(...samples) : 0,
       poolConnections: this.pool.totalCount,
-      // A backend that connected during the window has no start reading: the figure would be low.
-      postgresBackendCores: known ? (ticks * 1000) / CLOCK_TICKS_PER_S / wallMs : Number.NaN,
+      postgresBackendCores: backends.size > 0 ? (ticks * 1000) / CLOCK_TICKS_PER_S / wallMs : Number.NaN,
     };
   }
 
