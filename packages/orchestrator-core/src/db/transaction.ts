@@ -16,6 +16,12 @@ export async function withTransaction<T>(pool: pg.Pool, work: (client: pg.PoolCl
   for (let attempt = 1; ; attempt++) {
     const client = await pool.connect();
     let broken = false;
+    // A connection dropped mid-transaction (server stopped) emits 'error' on the checked-out client:
+    // without a listener that would crash the process; the failing query rejects on its own.
+    const onError = (): void => {
+      broken = true;
+    };
+    client.on('error', onError);
     try {
       await client.query('BEGIN');
       const result = await work(client);
@@ -29,6 +35,7 @@ export async function withTransaction<T>(pool: pg.Pool, work: (client: pg.PoolCl
       throw error;
     } finally {
       // A connection whose ROLLBACK failed is in an unknown state: drop it from the pool.
+      client.off('error', onError);
       client.release(broken);
     }
   }

@@ -53,6 +53,9 @@ export interface JobStatusEvent {
   status: JobStatus;
 }
 
+/** Worker secrets kept in memory (oldest dropped first). */
+const SECRET_CACHE_MAX = 1_000;
+
 const TERMINAL: ReadonlySet<string> = new Set([JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.CANCELLED]);
 
 export class Orchestrator extends EventEmitter {
@@ -69,6 +72,7 @@ export class Orchestrator extends EventEmitter {
   private ticking: Promise<void> | null = null;
   private tickAgain = false;
   private inUse = 0;
+  private readonly secrets = new Map<string, Buffer>();
   private stopped = false;
 
   constructor(options: OrchestratorOptions = {}, private readonly deps: OrchestratorDeps = {}) {
@@ -111,9 +115,16 @@ export class Orchestrator extends EventEmitter {
       store,
       secrets: {
         // Also for ended jobs: their task managers still claim (answered `done`) and send final reports.
+        // A job's secret never changes: one read per job, not one per worker request.
         secretFor: async (jobId) => {
+          const cached = this.secrets.get(jobId);
+          if (cached) return cached;
           const job = await store.getJobWithSettings(jobId);
-          return job ? Buffer.from(job.workerSecret, 'hex') : null;
+          if (!job) return null;
+          const secret = Buffer.from(job.workerSecret, 'hex');
+          if (this.secrets.size >= SECRET_CACHE_MAX) this.secrets.delete(this.secrets.keys().next().value as string);
+          this.secrets.set(jobId, secret);
+          return secret;
         },
       },
       leaseMs: async (jobId) => (await this.settingsOf(jobId))?.job.leaseMs ?? 30_000,
