@@ -3,7 +3,7 @@
  * `compileBenchOptions()` (options.ts) fills what the command line leaves out from here.
  */
 export const BENCH_DEFAULTS = Object.freeze({
-  /** Issue 2 item 7 asks for at least 500 images; ~20 s per measurement at ~25 img/s on 2 cores. */
+  /** Issue 2 item 7 asks for at least 500 images: ~10 s per measurement at ~50 img/s on 2 cores. */
   images: 500,
   /** Bound and pipeline are measured alternately this many times; the ratio is taken per round
    *  (neighbouring measurements see similar machine load) and the median is reported. */
@@ -18,20 +18,20 @@ export const BENCH_DEFAULTS = Object.freeze({
   outDir: 'bench-output',
   /**
    * Settings of the measured task manager. Chosen with `npm run bench -- --sweep` on this 2-core
-   * machine (see README.md): onnxruntime-node 1.30 runs `session.run` synchronously on the main
-   * thread, so 2 sessions × 1 thread never infer in parallel (≈ 1 × 1); 1 session × 2 threads is
-   * the fastest bound and the fastest pipeline.
+   * machine (README.md): onnxruntime-node 1.30 runs `session.run` synchronously on the main
+   * thread, so 2 sessions × 1 thread never infer in parallel (29.6 img/s bound, ≈ 1 × 1);
+   * 1 session × 2 threads is the fastest bound (56.2) and the fastest pipeline (47.1 vs 28.1).
    */
   settings: Object.freeze({
     sessions: 1,
     intraOpThreads: 2,
-    /** Larger batches leave fewer gaps between `session.run` calls (see README.md). */
+    /** Measured: 8 and 16 within noise (47.9 vs 46.1 img/s pipeline), 4 slower (45.0). */
     batchSize: 8,
-    /** 20 ms latency needs ~1 fetch in flight at 30 img/s; the event loop is blocked during each
+    /** 20 ms latency needs ~1 fetch in flight at 50 img/s; the event loop is blocked during each
      *  batch, so up to a whole batch of responses land at once: keep well above batchSize. */
     fetchConcurrency: 32,
-    /** sharp decodes run on libuv threads while a batch blocks the main thread; ≥ batchSize so a
-     *  batch's worth of tensors is ready by the time the next `session.run` starts. */
+    /** Only decodes started before a `session.run` can finish during it (the run blocks the main
+     *  thread), so the effective batch is min(batchSize, this): keep it ≥ batchSize (4 → 43.6 img/s). */
     preprocessConcurrency: 8,
   }),
   /** `--sweep`: the session × thread settings tried, each in its own process (onnxruntime keeps
