@@ -63,7 +63,7 @@ export function describeRun(
     {
       label: 'cores used by others: pipeline / bound',
       value: `${median(pipes.map((p) => p.cpu.otherCores)).toFixed(2)} / ${median(bounds.map((b) => b.cpu.otherCores)).toFixed(2)}`,
-      note: 'rest of the machine (image server + other users); > 0.2 means a disturbed figure',
+      note: `rest of the machine (image server + other users); > ${DISTURBED_OTHER_CORES} marks a round disturbed`,
     },
   );
   const errorCount = pipes.reduce((sum, p) => sum + Object.values(p.errors).reduce((a, b) => a + b, 0), 0);
