@@ -8,6 +8,9 @@ export { progressFromSnapshot } from './orchestrator/progress.js';
 export { exportOutputs, resultLine } from './orchestrator/outputs.js';
 export type { JobProgress, StuckSplit, JobSummary } from './api-types.js';
 
+// The error base every orchestrator-core error extends
+export { OrchestratorError } from './errors.js';
+
 // States and ports
 export { JobStatus, SplitStatus, AttemptStatus, TaskManagerStatus } from './ports.js';
 export type {

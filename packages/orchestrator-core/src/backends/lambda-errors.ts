@@ -3,6 +3,8 @@
  * `retryable` says whether the same call may succeed later unchanged.
  */
 
+import { OrchestratorError } from '../errors.js';
+
 export const LambdaErrorCode = {
   /** An option is missing or out of range (names the field and value). */
   INVALID_OPTIONS: 'INVALID_OPTIONS',
@@ -17,15 +19,8 @@ export const LambdaErrorCode = {
 } as const;
 export type LambdaErrorCode = (typeof LambdaErrorCode)[keyof typeof LambdaErrorCode];
 
-export class LambdaError extends Error {
+export class LambdaError extends OrchestratorError<LambdaErrorCode> {
   override readonly name: string = 'LambdaError';
-  readonly code: LambdaErrorCode;
-  readonly retryable: boolean;
-  constructor(code: LambdaErrorCode, message: string, options: { retryable?: boolean; cause?: unknown } = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.code = code;
-    this.retryable = options.retryable ?? false;
-  }
 }
 
 /** Message of anything thrown, with the AWS error name when there is one. */

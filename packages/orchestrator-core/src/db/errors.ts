@@ -1,5 +1,7 @@
 /** Errors of the database layer (bootstrap, embedded Postgres, migrations). */
 
+import { OrchestratorError } from '../errors.js';
+
 export const DatabaseErrorCode = {
   /** An environment variable (DATABASE_URL, OFFSAMPLE_PG_DATA_DIR) is malformed. */
   INVALID_ENV: 'INVALID_ENV',
@@ -12,15 +14,8 @@ export const DatabaseErrorCode = {
 } as const;
 export type DatabaseErrorCode = (typeof DatabaseErrorCode)[keyof typeof DatabaseErrorCode];
 
-export class DatabaseError extends Error {
+export class DatabaseError extends OrchestratorError<DatabaseErrorCode> {
   override readonly name: string = 'DatabaseError';
-  readonly code: DatabaseErrorCode;
-  readonly retryable: boolean;
-  constructor(code: DatabaseErrorCode, message: string, options: { retryable?: boolean; cause?: unknown } = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.code = code;
-    this.retryable = options.retryable ?? false;
-  }
 }
 
 /** A connection URL safe to print: the password is replaced by `***`. */

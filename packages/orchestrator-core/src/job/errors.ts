@@ -3,6 +3,8 @@
  * the gateway turns them into GraphQL errors (the `issues` list becomes the error's extensions).
  */
 
+import { OrchestratorError } from '../errors.js';
+
 export const OptionsErrorCode = {
   INVALID_JOB_OPTIONS: 'INVALID_JOB_OPTIONS',
   INVALID_ORCHESTRATOR_OPTIONS: 'INVALID_ORCHESTRATOR_OPTIONS',
@@ -19,18 +21,11 @@ export interface OptionsIssue {
   readonly message: string;
 }
 
-export class OptionsError extends Error {
+export class OptionsError extends OrchestratorError<OptionsErrorCode> {
   override readonly name: string = 'OptionsError';
-  readonly code: OptionsErrorCode;
-  readonly retryable: boolean;
   readonly issues: readonly OptionsIssue[];
   constructor(code: OptionsErrorCode, issues: readonly OptionsIssue[], options: { retryable?: boolean; cause?: unknown } = {}) {
-    super(
-      issues.map((i) => `${i.path} ${i.message}`).join('; ') || code,
-      options.cause === undefined ? undefined : { cause: options.cause },
-    );
-    this.code = code;
-    this.retryable = options.retryable ?? false;
+    super(code, issues.map((i) => `${i.path} ${i.message}`).join('; ') || code, options);
     this.issues = Object.freeze(issues.map((i) => Object.freeze({ ...i })));
   }
 }

@@ -1,5 +1,7 @@
 /** Errors of the split store. Stable codes; `retryable` says whether the same call may succeed later. */
 
+import { OrchestratorError } from '../errors.js';
+
 export const StoreErrorCode = {
   /** A complete() report does not match its split: missing, duplicate or foreign indices, wrong inputs, both/neither label and error. */
   INVALID_OUTCOMES: 'INVALID_OUTCOMES',
@@ -16,15 +18,8 @@ export const StoreErrorCode = {
 } as const;
 export type StoreErrorCode = (typeof StoreErrorCode)[keyof typeof StoreErrorCode];
 
-export class StoreError extends Error {
+export class StoreError extends OrchestratorError<StoreErrorCode> {
   override readonly name: string = 'StoreError';
-  readonly code: StoreErrorCode;
-  readonly retryable: boolean;
-  constructor(code: StoreErrorCode, message: string, options: { retryable?: boolean; cause?: unknown } = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.code = code;
-    this.retryable = options.retryable ?? false;
-  }
 }
 
 /** SQLSTATE classes worth retrying: connection (08), serialization/deadlock (40), shutdown (57P0x), too many connections (53300). */
