@@ -75,6 +75,7 @@ export type { ListJobsOptions } from './store/reads.js';
 // Worker endpoint
 export { startWorkerEndpoint } from './worker-endpoint/server.js';
 export type { WorkerEndpoint, WorkerEndpointOptions, WorkerSecrets, EndpointLog } from './worker-endpoint/server.js';
+export { cachedWorkerSecrets } from './worker-endpoint/secrets.js';
 export { createJobSecret, createWorkerToken, parseWorkerToken, verifyWorkerToken } from './worker-endpoint/token.js';
 
 // Lambda backend and deploy

@@ -83,8 +83,11 @@ export interface SplitStore {
   /** Claim the next split of `jobId` for `taskManagerId` with a lease; originals before speculative copies. */
   claim(jobId: string, taskManagerId: string, leaseMs: number): Promise<ClaimResult>;
   heartbeat(attemptId: string, leaseMs: number): Promise<HeartbeatResult>;
-  /** Idempotent; first completion of a split wins through one conditional update. */
-  complete(attemptId: string, outcomes: ItemOutcome[], timings?: SplitTimings): Promise<CompleteResult>;
+  /**
+   * Idempotent; the first completion of a split wins. With `owner`, an attempt held by another
+   * job or task manager is answered as unknown (discarded UNKNOWN_ATTEMPT).
+   */
+  complete(attemptId: string, outcomes: ItemOutcome[], timings?: SplitTimings, owner?: AttemptOwner): Promise<CompleteResult>;
 }
 
 /** Split-level timings a task manager measured for one attempt (all optional). */

@@ -27,6 +27,7 @@ import { JobStatus } from '../ports.js';
 import { PgSplitStore } from '../store/split-store.js';
 import type { JobWithSettings } from '../store/types.js';
 import { startWorkerEndpoint, type WorkerEndpoint } from '../worker-endpoint/server.js';
+import { cachedWorkerSecrets } from '../worker-endpoint/secrets.js';
 import { JobRunner, type StoredJobSettings } from './job-runner.js';
 import { exportOutputs } from './outputs.js';
 import { progressFromSnapshot } from './progress.js';
@@ -54,7 +55,6 @@ export interface JobStatusEvent {
 }
 
 /** Worker secrets kept in memory (oldest dropped first). */
-const SECRET_CACHE_MAX = 1_000;
 
 const TERMINAL: ReadonlySet<string> = new Set([JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.CANCELLED]);
 
@@ -72,7 +72,6 @@ export class Orchestrator extends EventEmitter {
   private ticking: Promise<void> | null = null;
   private tickAgain = false;
   private inUse = 0;
-  private readonly secrets = new Map<string, Buffer>();
   private stopped = false;
 
   constructor(options: OrchestratorOptions = {}, private readonly deps: OrchestratorDeps = {}) {
@@ -113,20 +112,8 @@ export class Orchestrator extends EventEmitter {
     for (const backend of this.backends.values()) backend.attach?.({ store });
     this.endpoint = await startWorkerEndpoint({
       store,
-      secrets: {
-        // Also for ended jobs: their task managers still claim (answered `done`) and send final reports.
-        // A job's secret never changes: one read per job, not one per worker request.
-        secretFor: async (jobId) => {
-          const cached = this.secrets.get(jobId);
-          if (cached) return cached;
-          const job = await store.getJobWithSettings(jobId);
-          if (!job) return null;
-          const secret = Buffer.from(job.workerSecret, 'hex');
-          if (this.secrets.size >= SECRET_CACHE_MAX) this.secrets.delete(this.secrets.keys().next().value as string);
-          this.secrets.set(jobId, secret);
-          return secret;
-        },
-      },
+      // Also for ended jobs: their task managers still claim (answered `done`) and send final reports.
+      secrets: cachedWorkerSecrets(async (jobId) => (await store.getJobWithSettings(jobId))?.workerSecret ?? null),
       leaseMs: async (jobId) => (await this.settingsOf(jobId))?.job.leaseMs ?? 30_000,
       host: this.options.workerEndpoint.host,
       port: this.options.workerEndpoint.port,

@@ -1,6 +1,6 @@
 /**
  * Checking a complete() report against its split and turning it into the parallel arrays that
- * insert_results.sql unnests. A report must account for every input of the split exactly once.
+ * complete_many.sql unnests. A report must account for every input of the split exactly once.
  */
 import type { ItemOutcome } from '../ports.js';
 import { StoreError, StoreErrorCode } from './errors.js';
@@ -14,7 +14,7 @@ export interface OutcomeColumns {
   indices: number[];
   inputs: string[];
   labels: (string | null)[];
-  /** Array literals ('{0.1,0.9}'), see insert_results.sql. */
+  /** Array literals ('{0.1,0.9}'), see complete_many.sql. */
   probabilities: (string | null)[];
   errorCodes: (string | null)[];
   errorMessages: (string | null)[];

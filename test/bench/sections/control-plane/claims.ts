@@ -12,7 +12,7 @@
  * Only requests answered inside the window (after the warm-up) count.
  */
 import os from 'node:os';
-import { createWorkerToken, startWorkerEndpoint, type Database, type PgSplitStore } from '@offsample/orchestrator-core';
+import { cachedWorkerSecrets, createWorkerToken, startWorkerEndpoint, type Database, type PgSplitStore } from '@offsample/orchestrator-core';
 import { round } from '../../stats.js';
 import { CONTROL_PLANE_DEFAULTS } from './defaults.js';
 import { createRunningJob } from './jobs.js';
@@ -91,19 +91,16 @@ export async function runClaimPhase(run: ClaimPhaseRun): Promise<ClaimPhaseFigur
   await db.pool.query('ANALYZE jobs, splits, attempts, results');
 
   const probe = new Probe(db.pool, databaseName, run.cpuProfileFile ?? null);
-  const cache = new Map<string, Buffer | null>();
-  const lookUp = async (jobId: string) => {
-    const found = await store.getJobWithSettings(jobId);
-    return found ? Buffer.from(found.workerSecret, 'hex') : null;
-  };
+  const lookUp = async (jobId: string) => (await store.getJobWithSettings(jobId))?.workerSecret ?? null;
+  const cached = cachedWorkerSecrets(lookUp);
   const endpoint = await startWorkerEndpoint({
     store: probe.wrap(store),
     secrets: {
       secretFor: (jobId) =>
         probe.time('secretFor', async () => {
-          if (s.secrets === 'store') return lookUp(jobId);
-          if (!cache.has(jobId)) cache.set(jobId, await lookUp(jobId));
-          return cache.get(jobId) ?? null;
+          if (s.secrets === 'cached') return cached.secretFor(jobId);
+          const hex = await lookUp(jobId);
+          return hex === null ? null : Buffer.from(hex, 'hex');
         }),
     },
     leaseMs: d.leaseMs,

@@ -27,10 +27,10 @@ export const CONTROL_PLANE_DEFAULTS = Object.freeze({
    */
   poolMax: 10,
   /**
-   * How the endpoint finds a job's token secret: `store` = one getJobWithSettings per request, as
-   * the Orchestrator wires it today; `cached` = kept in memory after the first lookup.
+   * How the endpoint finds a job's token secret: `cached` = the product's cachedWorkerSecrets (one
+   * read per job, as the Orchestrator wires it); `store` = one getJobWithSettings per request.
    */
-  secrets: 'store' as 'store' | 'cached',
+  secrets: 'cached' as 'store' | 'cached',
   /** `http`: node:http with a keep-alive agent, no client-side validation (measures the
    *  endpoint); `worker-client`: the task runtime's real client (global fetch, zod both ways). */
   client: 'http' as 'http' | 'worker-client',

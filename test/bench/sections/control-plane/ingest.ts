@@ -1,9 +1,9 @@
 /**
  * Result ingest into Postgres, in rows/s, with big splits and a few concurrent completers:
  * (a) through the store's complete path (store.claim, then store.complete with every outcome:
- *     lookup, BEGIN, win, attempts, bulk insert + job counters, COMMIT), no HTTP;
- * (b) for reference, the bulk insert statement alone (the store's insert_results.sql, read from
- *     the package, one autocommitted statement per split; no claim, no other statement);
+ *     grouped lookup, then complete_many.sql: win, attempts, bulk insert + job counters), no HTTP;
+ * (b) for reference, a bare bulk insert (./insert-results.sql, one autocommitted statement per
+ *     split; no claim, no other statement);
  * (the same through the worker endpoint over HTTP is a claim phase with big splits, claims.ts).
  * Each runs until its job's splits are used up or the time limit, whichever comes first.
  */
@@ -32,7 +32,7 @@ export interface IngestFigure {
   job: { splits: number; createMs: number };
 }
 
-const INSERT_SQL = readFileSync(new URL('../../../../packages/orchestrator-core/src/store/sql/insert_results.sql', import.meta.url), 'utf8').trim().replace(/;$/, '');
+const INSERT_SQL = readFileSync(new URL('./insert-results.sql', import.meta.url), 'utf8').trim().replace(/;$/, '');
 
 export async function runStoreIngest(store: PgSplitStore, db: Database, s: ControlPlaneSettings, log: (line: string) => void): Promise<IngestFigure> {
   const job = await makeJob(store, db, s, 'store', log);

@@ -42,7 +42,7 @@ export function describeControlPlane(m: ControlPlaneMeasurements, s: ControlPlan
   const loads = phases.flatMap(([f]) => (f ? [f.loadAverage1m] : []));
   out.notes.push(
     `Settings: ${s.taskManagers} TMs, ${s.itemsPerSplit}-item splits, ${s.client} client in ${s.loadProcesses} load process(es), secrets looked up ` +
-      `${s.secrets === 'store' ? 'in the store on every request (as the Orchestrator does)' : 'once and cached'}, pg pool max ${s.poolMax}. ` +
+      `${s.secrets === 'store' ? 'in the store on every request' : 'once per job and cached (as the Orchestrator does)'}, pg pool max ${s.poolMax}. ` +
       `Endpoint, load process(es) and Postgres share this machine's 2 cores with other work (1-min load average at the end of each phase: ` +
       `${loads.map((l) => l.toFixed(1)).join(', ') || '–'}): rates are noisy; CPU per cycle is steadier.`,
   );

@@ -1,5 +1,6 @@
--- Bulk insert of one split's outcomes (parallel arrays, one element per input) and the job's
--- counters in the same statement. ON CONFLICT: an input that already has its result or error
+-- Ingest reference (bench only): one split's outcomes as one bulk insert (parallel arrays, one
+-- element per input) plus the job's counters, with no lookup, no split / attempt transition and
+-- no grouping; the store's complete_many.sql does the same insert for a whole batch of splits. ON CONFLICT: an input that already has its result or error
 -- keeps it (exactly one per input). $7 holds each probability vector as an array literal
 -- ('{0.1,0.9}') because unnest cannot take an array of arrays.
 WITH incoming AS (

@@ -1,0 +1,81 @@
+-- Group complete, one autocommitted statement for a whole batch of checked reports:
+--   $1 attempt ids, $2 item counts, $3 timings (jsonb or NULL): one element per report;
+--   $4..$13 the outcomes of every report as parallel arrays, $4 naming the report's attempt
+--   ($9 holds each probability vector as an array literal: unnest cannot take an array of arrays).
+-- First completion wins: a split moves to DONE only from PENDING / RUNNING while its job runs, and
+-- only for one report per split (the batch's first; a later one finds the split DONE). A report
+-- from an attempt that lost its lease (LOST) or was given up with its task manager (FAILED) still
+-- wins while the split is open. Then, for each win: the winner SUCCEEDED with its count and
+-- timings, every other RUNNING attempt of the split CANCELLED (its task manager hears 'abandon'),
+-- the outcomes inserted (ON CONFLICT: an input that already has its result or error keeps it) and
+-- the job's counters moved once per job. Locks: splits (in id order, so two batches cannot
+-- deadlock), then attempts, then job rows, as every other transition (split-store.ts header).
+-- Returns one row per winning attempt with the rows it stored.
+WITH report AS (
+  SELECT *
+  FROM unnest($1::uuid[], $2::int[], $3::jsonb[]) WITH ORDINALITY AS r (attempt_id, item_count, timings, pos)
+),
+eligible AS (
+  SELECT DISTINCT ON (a.split_id) r.attempt_id, r.item_count, r.timings, a.split_id
+  FROM report r
+  JOIN attempts a ON a.id = r.attempt_id
+  WHERE a.status IN ('RUNNING', 'LOST', 'FAILED')
+  ORDER BY a.split_id, r.pos
+),
+locked AS MATERIALIZED (
+  SELECT s.id
+  FROM splits s
+  WHERE s.id IN (SELECT split_id FROM eligible)
+  ORDER BY s.id
+  FOR UPDATE OF s
+),
+win AS (
+  UPDATE splits s
+  SET status = 'DONE', winner_attempt_id = e.attempt_id, done_at = now(), speculative_slots = 0
+  FROM eligible e, jobs j
+  WHERE s.id = e.split_id AND s.id IN (SELECT id FROM locked) AND j.id = s.job_id
+    AND s.status IN ('PENDING', 'RUNNING') AND j.status = 'RUNNING'
+  RETURNING s.id, s.job_id, e.attempt_id, e.item_count, e.timings
+),
+ended AS (
+  UPDATE attempts a
+  SET status = (CASE WHEN a.id = w.attempt_id THEN 'SUCCEEDED' ELSE 'CANCELLED' END)::attempt_status,
+      ended_at = CASE WHEN a.id = w.attempt_id THEN now() ELSE coalesce(a.ended_at, now()) END,
+      item_count = CASE WHEN a.id = w.attempt_id THEN w.item_count ELSE a.item_count END,
+      timings = CASE WHEN a.id = w.attempt_id THEN w.timings ELSE a.timings END,
+      error = CASE WHEN a.id = w.attempt_id THEN NULL ELSE 'split completed first by attempt ' || w.attempt_id::text END
+  FROM win w
+  WHERE a.split_id = w.id AND (a.id = w.attempt_id OR a.status = 'RUNNING')
+  RETURNING a.id
+),
+incoming AS (
+  SELECT *
+  FROM unnest($4::uuid[], $5::int[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[],
+              $11::float8[], $12::float8[], $13::float8[])
+       AS u (attempt_id, input_index, input, label, error_code, error_message, probabilities, fetch_ms, preprocess_ms, infer_ms)
+),
+inserted AS (
+  INSERT INTO results (job_id, input_index, input, split_id, attempt_id, label, probabilities,
+                       error_code, error_message, fetch_ms, preprocess_ms, infer_ms)
+  SELECT w.job_id, i.input_index, i.input, w.id, i.attempt_id, i.label, i.probabilities::float8[],
+         i.error_code, i.error_message, i.fetch_ms, i.preprocess_ms, i.infer_ms
+  FROM incoming i
+  JOIN win w ON w.attempt_id = i.attempt_id
+  ON CONFLICT (job_id, input_index) DO NOTHING
+  RETURNING job_id, attempt_id, label IS NOT NULL AS ok
+),
+tally AS (
+  SELECT job_id, attempt_id, count(*) FILTER (WHERE ok) AS ok, count(*) FILTER (WHERE NOT ok) AS failed
+  FROM inserted
+  GROUP BY job_id, attempt_id
+),
+counted AS (
+  UPDATE jobs j
+  SET done_count = j.done_count + t.ok, error_count = j.error_count + t.failed
+  FROM (SELECT job_id, sum(ok)::int AS ok, sum(failed)::int AS failed FROM tally GROUP BY job_id) t
+  WHERE j.id = t.job_id
+  RETURNING j.id
+)
+SELECT w.attempt_id, coalesce((t.ok + t.failed)::int, 0) AS stored
+FROM win w
+LEFT JOIN tally t ON t.attempt_id = w.attempt_id

@@ -1,0 +1,143 @@
+/**
+ * Group commit of claim() and complete() (store/batcher.ts): calls that arrive together share SQL
+ * round trips, and each still gets exactly the answer it would get alone.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openTestStore, type TestStore } from '../../../test/setup/store.js';
+import { PgSplitStore } from '../dist/store/split-store.js';
+import type { ItemOutcome, WorkItem } from '../dist/ports.js';
+
+let t: TestStore;
+/** A second store on the same pool whose statements are counted by name. */
+let counted: PgSplitStore;
+const calls = new Map<string, number>();
+
+beforeAll(async () => {
+  t = await openTestStore({ waitRetryMs: 25 });
+  const pool = new Proxy(t.db.pool, {
+    get(target, key, receiver) {
+      if (key === 'query') {
+        return (config: { name?: string }, ...rest: unknown[]) => {
+          const name = typeof config === 'object' && config !== null && typeof config.name === 'string' ? config.name : 'other';
+          calls.set(name, (calls.get(name) ?? 0) + 1);
+          return (target.query as (...args: unknown[]) => unknown).call(target, config, ...rest);
+        };
+      }
+      const value = Reflect.get(target, key, receiver) as unknown;
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+  counted = new PgSplitStore({ pool, prisma: t.db.prisma }, { waitRetryMs: 25, batchConcurrency: 1 });
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+const labelled = (items: WorkItem[]): ItemOutcome[] =>
+  items.map((item) => ({ ...item, label: 'on-sample', probabilities: [0.2, 0.8], errorCode: null, errorMessage: null }));
+
+async function startedJob(n: number, splitSize: number): Promise<string> {
+  const jobId = await t.store.createJob({
+    name: 'batching test', backend: 'local', splitMode: 'dynamic', splitSize, numTaskManagers: 4, maxSplitRetries: 2,
+    inputs: Array.from({ length: n }, (_, i) => `key-${i}`), settings: {},
+  });
+  await t.store.markJobRunning(jobId);
+  return jobId;
+}
+
+describe('grouped claims', () => {
+  it('40 task managers claiming 30 splits at once: each split once, lowest ordinals first, the rest wait', async () => {
+    const jobId = await startedJob(300, 10);
+    calls.clear();
+    const answers = await Promise.all(Array.from({ length: 40 }, (_, i) => counted.claim(jobId, `tm-${i}`, 60_000)));
+    const splits = answers.filter((a) => a.kind === 'split');
+    expect(splits).toHaveLength(30);
+    expect(new Set(splits.map((s) => s.splitId)).size).toBe(30);
+    expect(splits.map((s) => s.ordinal).sort((a, b) => a - b)).toEqual(Array.from({ length: 30 }, (_, i) => i));
+    expect(answers.filter((a) => a.kind === 'wait')).toHaveLength(10);
+    // Each task manager holds the attempt it was told about.
+    const { rows } = await t.db.pool.query('SELECT id::text, task_manager_id FROM attempts WHERE job_id = $1', [jobId]);
+    const holder = new Map(rows.map((r: { id: string; task_manager_id: string }) => [r.id, r.task_manager_id]));
+    answers.forEach((a, i) => {
+      if (a.kind === 'split') expect(holder.get(a.attemptId)).toBe(`tm-${i}`);
+    });
+    // Far fewer statements than calls: the first claim runs alone, the other 39 share one batch.
+    expect(calls.get('offsample_claim_many')).toBeLessThanOrEqual(2);
+  });
+
+  it('claims of two jobs in one moment never take each other’s splits', async () => {
+    const [a, b] = await Promise.all([startedJob(40, 10), startedJob(40, 10)]);
+    const answers = await Promise.all(Array.from({ length: 8 }, (_, i) => counted.claim(i % 2 === 0 ? a : b, `tm-${i}`, 60_000)));
+    const { rows } = await t.db.pool.query('SELECT id::text, job_id::text FROM splits WHERE job_id = ANY($1::uuid[])', [[a, b]]);
+    const jobOf = new Map(rows.map((r: { id: string; job_id: string }) => [r.id, r.job_id]));
+    answers.forEach((answer, i) => {
+      expect(answer.kind).toBe('split');
+      if (answer.kind === 'split') expect(jobOf.get(answer.splitId)).toBe(i % 2 === 0 ? a : b);
+    });
+  });
+});
+
+describe('grouped completes', () => {
+  it('a batch mixing good, duplicate, foreign, unknown and malformed reports answers each on its own', async () => {
+    const jobId = await startedJob(60, 10);
+    const claims = await Promise.all(Array.from({ length: 6 }, (_, i) => t.store.claim(jobId, `tm-${i}`, 60_000)));
+    const [c0, c1, c2, c3, c4, c5] = claims.map((c) => {
+      if (c.kind !== 'split') throw new Error('expected a split');
+      return c;
+    });
+    calls.clear();
+    const owner = (tm: string) => ({ jobId, taskManagerId: tm });
+    const settled = await Promise.allSettled([
+      counted.complete(c0!.attemptId, labelled(c0!.items), { wallMs: 5 }, owner('tm-0')),
+      counted.complete(c1!.attemptId, labelled(c1!.items), undefined, owner('tm-1')),
+      counted.complete(c1!.attemptId, labelled(c1!.items), undefined, owner('tm-1')),
+      counted.complete(c2!.attemptId, labelled(c2!.items), undefined, owner('tm-9')),
+      counted.complete('00000000-0000-4000-8000-000000000000', labelled(c3!.items)),
+      counted.complete(c3!.attemptId, labelled(c3!.items).slice(1), undefined, owner('tm-3')),
+      counted.complete(c4!.attemptId, [...labelled(c4!.items.slice(0, 9)), { ...c4!.items[9]!, label: null, probabilities: null, errorCode: 'NOT_FOUND', errorMessage: 'HTTP 404' }]),
+      counted.complete(c5!.attemptId, labelled(c5!.items), undefined, { jobId: '11111111-1111-4111-8111-111111111111', taskManagerId: 'tm-5' }),
+    ]);
+    const values = settled.map((s) => (s.status === 'fulfilled' ? s.value : { rejected: (s.reason as { code?: string }).code }));
+    expect(values[0]).toEqual({ kind: 'accepted', stored: 10 });
+    expect([values[1], values[2]].map((v) => JSON.stringify(v)).sort()).toEqual([JSON.stringify({ kind: 'accepted', stored: 10 }), JSON.stringify({ kind: 'duplicate' })]);
+    expect(values[3]).toEqual({ kind: 'discarded', reason: 'UNKNOWN_ATTEMPT' });
+    expect(values[4]).toEqual({ kind: 'discarded', reason: 'UNKNOWN_ATTEMPT' });
+    expect(values[5]).toEqual({ rejected: 'INVALID_OUTCOMES' });
+    expect(values[6]).toEqual({ kind: 'accepted', stored: 10 });
+    expect(values[7]).toEqual({ kind: 'discarded', reason: 'UNKNOWN_ATTEMPT' });
+    expect(calls.get('offsample_complete_many')).toBeLessThanOrEqual(2);
+
+    const job = await t.store.getJob(jobId);
+    expect(job?.doneCount).toBe(29);
+    expect(job?.errorCount).toBe(1);
+    const { rows } = await t.db.pool.query(
+      "SELECT s.ordinal, s.status::text, (SELECT count(*)::int FROM results r WHERE r.split_id = s.id) AS results FROM splits s WHERE s.job_id = $1 AND s.ordinal < 6 ORDER BY s.ordinal",
+      [jobId],
+    );
+    const byOrdinal = new Map(rows.map((r: { ordinal: number; status: string; results: number }) => [r.ordinal, r]));
+    for (const c of [c0!, c1!, c4!]) expect(byOrdinal.get(c.ordinal)).toMatchObject({ status: 'DONE', results: 10 });
+    for (const c of [c2!, c3!, c5!]) expect(byOrdinal.get(c.ordinal)).toMatchObject({ status: 'RUNNING', results: 0 });
+    const attempts = await t.db.pool.query('SELECT id::text, status::text, item_count, timings FROM attempts WHERE id = $1', [c0!.attemptId]);
+    expect(attempts.rows[0]).toMatchObject({ status: 'SUCCEEDED', item_count: 10, timings: { wallMs: 5 } });
+  });
+
+  it('an original and its speculative copy completing in one batch: one wins, the other is told SPLIT_DONE', async () => {
+    const jobId = await startedJob(10, 10);
+    const a = await t.store.claim(jobId, 'tm-a', 60_000);
+    if (a.kind !== 'split') throw new Error('expected a split');
+    await t.store.addSpeculativeAttempt(a.splitId);
+    const b = await t.store.claim(jobId, 'tm-b', 60_000);
+    if (b.kind !== 'split') throw new Error('expected a split');
+    expect(b.speculative).toBe(true);
+    const [x, y, z] = await Promise.all([
+      counted.complete(a.attemptId, labelled(a.items)), // runs alone (batch concurrency 1)
+      counted.complete(b.attemptId, labelled(b.items)),
+      counted.complete(a.attemptId, labelled(a.items)),
+    ]);
+    expect(x).toEqual({ kind: 'accepted', stored: 10 });
+    expect(y).toEqual({ kind: 'discarded', reason: 'SPLIT_DONE' });
+    expect(z).toEqual({ kind: 'duplicate' });
+    const { rows } = await t.db.pool.query('SELECT status::text FROM attempts WHERE id = $1', [b.attemptId]);
+    expect(rows[0].status).toBe('CANCELLED');
+  });
+});
