@@ -62,7 +62,15 @@ describe('migrations', () => {
     await client.end();
     // ... must give the same catalog as the committed migrations applied by our runner.
     const fromMigrations = await freshDatabase();
-    const expected = await catalog(fromSchema.url);
+    // Partial indexes, which the schema language cannot express: the schema names the index, the
+    // migrations add its WHERE clause (listed here, so any other difference still fails).
+    const PARTIAL_INDEXES: Record<string, string> = {
+      results_job_id_error_code_input_index_idx: 'WHERE (error_code IS NOT NULL)',
+    };
+    const expected = (await catalog(fromSchema.url)).map((line) => {
+      const name = /^idx CREATE (?:UNIQUE )?INDEX (\S+) /.exec(line)?.[1];
+      return name !== undefined && PARTIAL_INDEXES[name] !== undefined ? `${line} ${PARTIAL_INDEXES[name]}` : line;
+    });
     expect(expected.length).toBeGreaterThan(50);
     expect(await catalog(fromMigrations.url)).toEqual(expected);
   });

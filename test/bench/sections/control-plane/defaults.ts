@@ -31,9 +31,11 @@ export const CONTROL_PLANE_DEFAULTS = Object.freeze({
    * read per job, as the Orchestrator wires it); `store` = one getJobWithSettings per request.
    */
   secrets: 'cached' as 'store' | 'cached',
-  /** `http`: node:http with a keep-alive agent, no client-side validation (measures the
-   *  endpoint); `worker-client`: the task runtime's real client (global fetch, zod both ways). */
-  client: 'http' as 'http' | 'worker-client',
+  /** `raw`: a hand-written HTTP/1.1 keep-alive connection per task manager (raw-client.ts), the
+   *  least client CPU, so the shared 2 cores go to what is measured; `http`: node:http with a
+   *  keep-alive agent, no client-side validation; `worker-client`: the task runtime's real client
+   *  (global fetch, zod both ways). */
+  client: 'raw' as 'raw' | 'http' | 'worker-client',
   /** Processes the simulated task managers are spread over (each its own event loop, forked). */
   loadProcesses: 1,
   /** Lease given on claim: long enough that no lease lapses during a phase (no expiry work). */

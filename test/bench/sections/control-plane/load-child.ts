@@ -4,7 +4,8 @@
  * endpoint, and sends back one record per request. It runs in its own process so the endpoint's
  * event loop is not shared with hundreds of clients.
  *
- * Clients: `http` is node:http with one keep-alive agent (a socket per task manager, as real task
+ * Clients: `raw` (default) is one hand-written HTTP/1.1 keep-alive connection per task manager
+ * (raw-client.ts: the least client CPU, as wrk); `http` is node:http with one keep-alive agent (a socket per task manager, as real task
  * managers each hold their own) and no client-side validation, so the figure is the endpoint's;
  * `worker-client` is the task runtime's real client (global fetch, zod on both sides).
  */
@@ -13,6 +14,7 @@ import { performance } from 'node:perf_hooks';
 import type { FromChild, LoadJob, LoadRecord, LoadResult, ToChild } from './load-protocol.js';
 import { OpKind } from './load-protocol.js';
 import { syntheticOutcome, type BenchItem } from './outcomes.js';
+import { RawHttpConnection } from './raw-client.js';
 
 type Claim = { kind: 'split'; attemptId: string; items: BenchItem[] } | { kind: 'wait'; retryAfterMs: number } | { kind: 'done' };
 type Complete = { kind: 'accepted'; stored: number } | { kind: 'duplicate' } | { kind: 'discarded'; reason: string };
@@ -27,6 +29,9 @@ interface Calls {
 const FAILURE_PAUSE_MS = 100;
 /** A `wait` answer is followed at most this soon (the store says 1 s; the job end is near then). */
 const MAX_WAIT_MS = 200;
+
+/** Connections of the `raw` client, closed when the run ends. */
+const connections: RawHttpConnection[] = [];
 
 function send(message: FromChild): void {
   process.send?.(message);
@@ -113,6 +118,7 @@ async function run(job: LoadJob): Promise<LoadResult> {
   const wallMs = performance.now() - wallStart;
   const used = process.cpuUsage(cpu);
   agent.destroy();
+  for (const connection of connections.splice(0)) connection.close();
   return {
     record,
     ranDryAtMs,
@@ -134,6 +140,17 @@ async function clientFactory(job: LoadJob, agent: http.Agent): Promise<(token: s
     };
   }
   const base = new URL(job.url);
+  if (job.client === 'raw') {
+    return (token) => {
+      const connection = new RawHttpConnection(base.hostname, Number(base.port), token);
+      connections.push(connection);
+      return {
+        claim: (taskManagerId) => connection.post('/v1/claim', JSON.stringify({ taskManagerId })) as Promise<Claim>,
+        complete: (attemptId, outcomes, wallMs) =>
+          connection.post('/v1/complete', JSON.stringify({ attemptId, outcomes, timings: { wallMs } })) as Promise<Complete>,
+      };
+    };
+  }
   return (token) => {
     const post = (path: string, body: unknown) => postJson(agent, base, path, token, body);
     return {

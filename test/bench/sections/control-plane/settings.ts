@@ -43,7 +43,7 @@ const ENV = {
   BENCH_CP_MEASURE_S: ['measureMs', z.coerce.number().min(1).max(600).transform((s) => Math.round(s * 1000))],
   BENCH_CP_POOL_MAX: ['poolMax', int(1, 500)],
   BENCH_CP_SECRETS: ['secrets', z.enum(['store', 'cached'])],
-  BENCH_CP_CLIENT: ['client', z.enum(['http', 'worker-client'])],
+  BENCH_CP_CLIENT: ['client', z.enum(['raw', 'http', 'worker-client'])],
   BENCH_CP_LOAD_PROCESSES: ['loadProcesses', int(1, 16)],
   BENCH_CP_PHASES: ['phases', z.string().transform((s) => s.split(',').map((p) => p.trim()).filter((p) => p !== '')).pipe(z.array(z.enum(Phase)).min(1))],
   BENCH_CP_INGEST_SPLITS: ['ingestSplits', int(1, 100_000)],

@@ -16,26 +16,29 @@ WITH report AS (
   FROM unnest($1::uuid[], $2::int[], $3::jsonb[]) WITH ORDINALITY AS r (attempt_id, item_count, timings, pos)
 ),
 eligible AS (
+  -- `<>` rather than `IN ('RUNNING', 'LOST', 'FAILED')`: the same rows (the other statuses are
+  -- SUCCEEDED and CANCELLED), but no index on status can serve it, so the planner reads each attempt
+  -- by its primary key instead of walking every RUNNING attempt of every job.
   SELECT DISTINCT ON (a.split_id) r.attempt_id, r.item_count, r.timings, a.split_id
   FROM report r
   JOIN attempts a ON a.id = r.attempt_id
-  WHERE a.status IN ('RUNNING', 'LOST', 'FAILED')
+  WHERE a.status <> 'SUCCEEDED' AND a.status <> 'CANCELLED'
   ORDER BY a.split_id, r.pos
 ),
 locked AS MATERIALIZED (
-  SELECT s.id
-  FROM splits s
-  WHERE s.id IN (SELECT split_id FROM eligible)
+  SELECT s.id, e.attempt_id, e.item_count, e.timings
+  FROM eligible e
+  JOIN splits s ON s.id = e.split_id
   ORDER BY s.id
   FOR UPDATE OF s
 ),
 win AS (
   UPDATE splits s
-  SET status = 'DONE', winner_attempt_id = e.attempt_id, done_at = now(), speculative_slots = 0
-  FROM eligible e, jobs j
-  WHERE s.id = e.split_id AND s.id IN (SELECT id FROM locked) AND j.id = s.job_id
+  SET status = 'DONE', winner_attempt_id = l.attempt_id, done_at = now(), speculative_slots = 0
+  FROM locked l, jobs j
+  WHERE s.id = l.id AND j.id = s.job_id
     AND s.status IN ('PENDING', 'RUNNING') AND j.status = 'RUNNING'
-  RETURNING s.id, s.job_id, e.attempt_id, e.item_count, e.timings
+  RETURNING s.id, s.job_id, l.attempt_id, l.item_count, l.timings
 ),
 ended AS (
   UPDATE attempts a
@@ -45,7 +48,9 @@ ended AS (
       timings = CASE WHEN a.id = w.attempt_id THEN w.timings ELSE a.timings END,
       error = CASE WHEN a.id = w.attempt_id THEN NULL ELSE 'split completed first by attempt ' || w.attempt_id::text END
   FROM win w
-  WHERE a.split_id = w.id AND (a.id = w.attempt_id OR a.status = 'RUNNING')
+  -- The winner, and the split's other RUNNING attempts. CASE, not OR: with OR the planner combines
+  -- the status index (every RUNNING attempt of every job) into each lookup.
+  WHERE a.split_id = w.id AND CASE WHEN a.id = w.attempt_id THEN true ELSE a.status = 'RUNNING' END
   RETURNING a.id
 ),
 incoming AS (
