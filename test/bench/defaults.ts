@@ -25,6 +25,8 @@ export const BENCH_DEFAULTS = Object.freeze({
   settings: Object.freeze({
     sessions: 1,
     intraOpThreads: 2,
+    /** The task manager's own default (predict.allowSpinning); `--spinning 1` to compare. */
+    allowSpinning: false,
     /** Measured: 8 and 16 within noise (47.9 vs 46.1 img/s pipeline), 4 slower (45.0). */
     batchSize: 8,
     /** 20 ms latency needs ~1 fetch in flight at 50 img/s; the event loop is blocked during each

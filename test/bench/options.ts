@@ -9,6 +9,8 @@ import { BENCH_DEFAULTS } from './defaults.js';
 export interface BenchSettings {
   sessions: number;
   intraOpThreads: number;
+  /** predict.allowSpinning (onnxruntime's intra-op threads busy-wait between ops). */
+  allowSpinning: boolean;
   batchSize: number;
   fetchConcurrency: number;
   preprocessConcurrency: number;
@@ -42,6 +44,7 @@ export const USAGE = `npm run bench -- [flags]
   --latency-ms N        added latency per HTTP request (default ${BENCH_DEFAULTS.latencyMs})
   --sessions N          predict.sessions (default ${BENCH_DEFAULTS.settings.sessions})
   --threads N           predict.intraOpThreads (default ${BENCH_DEFAULTS.settings.intraOpThreads})
+  --spinning 0|1        predict.allowSpinning (default ${BENCH_DEFAULTS.settings.allowSpinning ? 1 : 0})
   --batch N             predict.batchSize (default ${BENCH_DEFAULTS.settings.batchSize})
   --fetch N             load.maxConcurrency (default ${BENCH_DEFAULTS.settings.fetchConcurrency})
   --preprocess N        preprocess.concurrency (default ${BENCH_DEFAULTS.settings.preprocessConcurrency})
@@ -61,6 +64,7 @@ const Schema = z.strictObject({
   latencyMs: z.coerce.number().int().min(0).max(10_000),
   sessions: positiveInt(16),
   threads: positiveInt(64),
+  spinning: z.enum(['0', '1']),
   batch: positiveInt(1024),
   fetch: positiveInt(1024),
   preprocess: positiveInt(256),
@@ -83,6 +87,7 @@ export function compileBenchOptions(argv: readonly string[]): BenchOptions {
     latencyMs: values['latency-ms'] ?? d.latencyMs,
     sessions: values.sessions ?? d.settings.sessions,
     threads: values.threads ?? d.settings.intraOpThreads,
+    spinning: values.spinning ?? (d.settings.allowSpinning ? '1' : '0'),
     batch: values.batch ?? d.settings.batchSize,
     fetch: values.fetch ?? d.settings.fetchConcurrency,
     preprocess: values.preprocess ?? d.settings.preprocessConcurrency,
@@ -104,6 +109,7 @@ export function compileBenchOptions(argv: readonly string[]): BenchOptions {
     settings: {
       sessions: o.sessions,
       intraOpThreads: o.threads,
+      allowSpinning: o.spinning === '1',
       batchSize: o.batch,
       fetchConcurrency: o.fetch,
       preprocessConcurrency: o.preprocess,
@@ -133,6 +139,7 @@ function parse(argv: readonly string[]) {
       'latency-ms': { type: 'string' },
       sessions: { type: 'string' },
       threads: { type: 'string' },
+      spinning: { type: 'string' },
       batch: { type: 'string' },
       fetch: { type: 'string' },
       preprocess: { type: 'string' },
@@ -152,6 +159,7 @@ export function settingsFlags(s: BenchSettings): string[] {
   return [
     '--sessions', String(s.sessions),
     '--threads', String(s.intraOpThreads),
+    '--spinning', s.allowSpinning ? '1' : '0',
     '--batch', String(s.batchSize),
     '--fetch', String(s.fetchConcurrency),
     '--preprocess', String(s.preprocessConcurrency),

@@ -32,6 +32,7 @@ export interface TaskManagerConfig {
     readonly batchSize: number;
     readonly sessions: number;
     readonly intraOpThreads: number;
+    readonly allowSpinning: boolean;
   };
   readonly queues: {
     readonly inputCapacity: number;
@@ -80,6 +81,7 @@ const configInputSchema = z.strictObject(
       batchSize: int(1, 1024),
       sessions: int(1, 64),
       intraOpThreads: int(1, 256),
+      allowSpinning: bool(),
     }),
     queues: section({
       inputCapacity: int(1, ANY),

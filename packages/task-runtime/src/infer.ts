@@ -6,6 +6,7 @@
 import { performance } from 'node:perf_hooks';
 import * as ort from 'onnxruntime-node';
 import { softmax, type ModelManifest } from '@offsample/model';
+import { TASK_MANAGER_DEFAULTS } from './defaults.js';
 import { ItemErrorCode, normalizeError, OffsampleError, TaskErrorCode } from './errors.js';
 
 /** What `loadModel(dir)` from @offsample/model returns. */
@@ -20,6 +21,7 @@ export interface SessionPool {
   /** Largest batch the graph accepts: its fixed batch dimension, else unlimited. */
   readonly fixedBatch: number | undefined;
   readonly intraOpThreads: number;
+  readonly allowSpinning: boolean;
   release(): Promise<void>;
 }
 
@@ -30,14 +32,19 @@ export interface Prediction {
 
 export async function createSessionPool(
   model: LoadedModel,
-  predict: { sessions: number; intraOpThreads: number },
+  predict: { sessions: number; intraOpThreads: number; allowSpinning?: boolean },
 ): Promise<SessionPool> {
+  const allowSpinning = predict.allowSpinning ?? TASK_MANAGER_DEFAULTS.predict.allowSpinning;
+  const spinning = allowSpinning ? '1' : '0';
   const options: ort.InferenceSession.SessionOptions = {
     intraOpNumThreads: predict.intraOpThreads,
     // Parallelism comes from intra-op threads and several sessions, not from running graph branches at once.
     interOpNumThreads: 1,
     executionMode: 'sequential',
     graphOptimizationLevel: 'all',
+    // Session config entries (onnxruntime_session_options_config_keys.h); the Node binding joins
+    // nested keys with '.' and wants string values.
+    extra: { session: { intra_op: { allow_spinning: spinning }, inter_op: { allow_spinning: spinning } } },
   };
   const sessions: ort.InferenceSession[] = [];
   try {
@@ -61,6 +68,7 @@ export async function createSessionPool(
     sessions,
     fixedBatch: typeof dim0 === 'number' && dim0 > 0 ? dim0 : undefined,
     intraOpThreads: predict.intraOpThreads,
+    allowSpinning,
     async release() {
       await Promise.allSettled(sessions.map((s) => s.release()));
     },

@@ -84,7 +84,7 @@ let cached: CachedPool | undefined;
 let modelLoadedOnce = false;
 
 async function acquireSessions(model: LoadedModel, config: TaskManagerConfig): Promise<{ pool: SessionPool; release: () => void; loaded: boolean }> {
-  const key = JSON.stringify([model.modelPath, config.predict.sessions, config.predict.intraOpThreads]);
+  const key = JSON.stringify([model.modelPath, config.predict.sessions, config.predict.intraOpThreads, config.predict.allowSpinning]);
   let loaded = false;
   if (cached?.key !== key) {
     const previous = cached;

@@ -32,7 +32,7 @@ export function pipelineConfig(s: BenchSettings): TaskManagerConfigInput {
   return {
     load: { maxConcurrency: s.fetchConcurrency, allowLoopback: true },
     preprocess: { concurrency: s.preprocessConcurrency },
-    predict: { batchSize: s.batchSize, sessions: s.sessions, intraOpThreads: s.intraOpThreads },
+    predict: { batchSize: s.batchSize, sessions: s.sessions, intraOpThreads: s.intraOpThreads, allowSpinning: s.allowSpinning },
     // Room for two batches per session and two decodes per preprocess slot (never below the defaults).
     queues: { tensorCapacity: Math.max(32, 2 * s.batchSize * s.sessions), fetchedCapacity: Math.max(16, 2 * s.preprocessConcurrency) },
   };

@@ -61,6 +61,11 @@ export function describeRun(
       note: 'this process: CPU time ÷ wall',
     },
     {
+      label: 'CPU per image: pipeline / bound',
+      value: `${median(pipes.map((p) => (p.cpu.ownCores * 1000) / p.imagesPerSecond)).toFixed(1)} / ${median(bounds.map((b) => (b.cpu.ownCores * 1000) / b.imagesPerSecond)).toFixed(1)} core-ms`,
+      note: 'cores used by us ÷ images/s: what fetch + decode add to inference',
+    },
+    {
       label: 'cores used by others: pipeline / bound',
       value: `${median(pipes.map((p) => p.cpu.otherCores)).toFixed(2)} / ${median(bounds.map((b) => b.cpu.otherCores)).toFixed(2)}`,
       note: `rest of the machine (image server + other users); > ${DISTURBED_OTHER_CORES} marks a round disturbed`,
