@@ -272,6 +272,28 @@ describe('worker endpoint', () => {
     expect(row!.startedAt.toISOString()).toBe('2030-01-01T00:00:00.000Z');
   });
 
+  it('complete with claimNext stores the outcomes, then answers the next claim in the same request', async () => {
+    const jobId = await newJob(2);
+    const client = createWorkerClient({ url: endpoint.url, token: tokenFor(jobId, 'tm1'), retries: 0 });
+    const first = await client.claim({ taskManagerId: 'tm1' });
+    if (first.kind !== 'split') throw new Error('expected a split');
+    const answer = await client.complete({ attemptId: first.attemptId, outcomes: first.items.map((i) => outcome(i.index)), claimNext: true });
+    expect(answer).toMatchObject({ kind: 'accepted', stored: 2, next: { kind: 'split', ordinal: 1, speculative: false } });
+    if (answer.next?.kind !== 'split') throw new Error('expected the next split');
+    expect(answer.next.leaseExpiresAt).toBeInstanceOf(Date);
+    expect(answer.next.items.map((i) => i.index)).toEqual([2, 3]);
+    const [attempt] = (await t.store.listAttempts(jobId)).filter((a) => a.attemptId === answer.next?.attemptId);
+    expect(attempt).toMatchObject({ taskManagerId: 'tm1', status: 'RUNNING' });
+    // The last split: nothing left to claim, so `next` says done. Without claimNext there is no `next`.
+    const last = await client.complete({ attemptId: answer.next.attemptId, outcomes: answer.next.items.map((i) => outcome(i.index)), claimNext: true });
+    expect(last).toEqual({ kind: 'accepted', stored: 2, next: { kind: 'done' } });
+    expect(await client.complete({ attemptId: first.attemptId, outcomes: first.items.map((i) => outcome(i.index)) })).toEqual({ kind: 'duplicate' });
+    // A malformed flag is refused naming the field.
+    const bad = await raw('/v1/complete', { token: tokenFor(jobId, 'tm1'), body: JSON.stringify({ attemptId: first.attemptId, outcomes: [], claimNext: 'yes' }) });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error?.issues?.map((i) => i.path)).toContain('claimNext');
+  });
+
   it('an attempt of another job looks unknown', async () => {
     const jobA = await newJob();
     const jobB = await newJob();

@@ -4,6 +4,7 @@
  *   POST /v1/claim      ClaimRequest     → ClaimResponse     split | wait | done
  *   POST /v1/heartbeat  HeartbeatRequest → HeartbeatResponse continue | abandon
  *   POST /v1/complete   CompleteRequest  → CompleteResponse  accepted | duplicate | discarded
+ *                       (+ `next`: a claim answer, when the request asked `claimNext`)
  *   POST /v1/report     ReportRequest    → ReportResponse    ok
  *   GET  /v1/health     (no auth)        → { ok: true }
  * Every call but health carries `Authorization: Bearer <token>` (see the endpoint's token.ts).
@@ -147,6 +148,9 @@ export const CompleteRequestSchema = z
     attemptId: IdSchema,
     outcomes: z.array(ItemOutcomeSchema).max(PROTOCOL_LIMITS.maxItemsPerSplit),
     timings: SplitTimingsSchema.optional(),
+    /** Also claim the caller's next split once these outcomes are stored, and answer it in `next`:
+     *  one round trip instead of two when a task manager completes a split and wants another. */
+    claimNext: z.boolean({ error: 'must be true or false' }).optional(),
   })
   .superRefine((body, ctx) => {
     if (!Array.isArray(body.outcomes)) return;
@@ -158,10 +162,12 @@ export const CompleteRequestSchema = z
       seen.add(o?.index);
     });
   });
+/** The claim answer of a `claimNext` complete. */
+const next = { next: ClaimResponseSchema.optional() };
 export const CompleteResponseSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('accepted'), stored: count() }),
-  z.object({ kind: z.literal('duplicate') }),
-  z.object({ kind: z.literal('discarded'), reason: z.enum(DiscardReason) }),
+  z.object({ kind: z.literal('accepted'), stored: count(), ...next }),
+  z.object({ kind: z.literal('duplicate'), ...next }),
+  z.object({ kind: z.literal('discarded'), reason: z.enum(DiscardReason), ...next }),
 ]);
 
 // ---- report ----

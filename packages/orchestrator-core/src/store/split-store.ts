@@ -44,7 +44,7 @@ import { isRetryableSqlError, withTransaction } from '../db/transaction.js';
 import { Batcher, type BatchEntry } from './batcher.js';
 import { STORE_DEFAULTS } from './defaults.js';
 import { StoreError, StoreErrorCode, toStoreError } from './errors.js';
-import { outcomeColumns, type OutcomeColumns } from './outcomes.js';
+import { outcomeRows, type OutcomeRow } from './outcomes.js';
 import * as reads from './reads.js';
 import { isUuid, jobFromRow } from './rows.js';
 import { statements, type StatementName } from './sql.js';
@@ -226,7 +226,8 @@ export class PgSplitStore implements WorkerStore {
 
   private async completeBatch(batch: BatchEntry<CompleteCall, CompleteResult>[]): Promise<void> {
     const before = await this.lookUpAttempts(batch.map((e) => e.input.attemptId));
-    const candidates: { entry: BatchEntry<CompleteCall, CompleteResult>; columns: OutcomeColumns }[] = [];
+    const candidates: BatchEntry<CompleteCall, CompleteResult>[] = [];
+    const results: OutcomeRow[] = [];
     for (const entry of batch) {
       const { attemptId, outcomes, owner } = entry.input;
       const row = before.get(attemptId);
@@ -239,30 +240,23 @@ export class PgSplitStore implements WorkerStore {
         continue;
       }
       try {
-        candidates.push({ entry, columns: outcomeColumns({ firstIndex: row.first_index as number, inputs: row.inputs as string[] }, outcomes) });
+        results.push(...outcomeRows({ firstIndex: row.first_index as number, inputs: row.inputs as string[] }, outcomes, attemptId));
+        candidates.push(entry);
       } catch (error) {
         entry.reject(error);
       }
     }
     if (candidates.length === 0) return;
-    const flat: unknown[][] = Array.from({ length: 10 }, () => []);
-    for (const { entry, columns: c } of candidates) {
-      const columns = [c.indices, c.inputs, c.labels, c.errorCodes, c.errorMessages, c.probabilities, c.fetchMs, c.preprocessMs, c.inferMs];
-      for (let i = 0; i < c.indices.length; i++) flat[0]!.push(entry.input.attemptId);
-      columns.forEach((column, k) => {
-        for (const value of column) flat[k + 1]!.push(value);
-      });
-    }
     const won = new Map<string, number>();
     const rows = (await this.runRetrying('complete_many', [
-      candidates.map((c) => c.entry.input.attemptId),
-      candidates.map((c) => c.entry.input.outcomes.length),
-      candidates.map((c) => (c.entry.input.timings ? JSON.stringify(c.entry.input.timings) : null)),
-      ...flat,
+      candidates.map((c) => c.input.attemptId),
+      candidates.map((c) => c.input.outcomes.length),
+      candidates.map((c) => (c.input.timings ? JSON.stringify(c.input.timings) : null)),
+      JSON.stringify(results),
     ])).rows;
     for (const row of rows) won.set(row.attempt_id as string, row.stored as number);
     const lost: BatchEntry<CompleteCall, CompleteResult>[] = [];
-    for (const { entry } of candidates) {
+    for (const entry of candidates) {
       const stored = won.get(entry.input.attemptId);
       // An attempt reported twice in one batch wins once; its other call answers below (duplicate).
       if (stored !== undefined) {

@@ -25,6 +25,7 @@ import {
   WorkerRoute,
   protocolIssues,
   type ClaimResponse,
+  type ClaimResponseWire,
   type CompleteResponse,
   type HeartbeatResponse,
 } from '@offsample/task-runtime/protocol'; // the subpath: no onnxruntime / sharp load here
@@ -77,6 +78,17 @@ interface Route<Req extends z.ZodType, Res extends z.ZodType> {
   request: Req;
   response: Res;
   run(caller: Caller, body: z.output<Req>): Promise<z.output<Res>>;
+  /**
+   * The hot routes' answers in wire form without a zod pass (~20 µs per cycle): they are built
+   * here from typed store results (the compile-time proofs below), and the client decodes and
+   * validates every answer. The other routes encode through their schema.
+   */
+  wire?: (result: z.output<Res>) => z.input<Res>;
+}
+
+/** A claim answer in wire form: the lease as an ISO string. */
+function claimWire(result: ClaimResponse): ClaimResponseWire {
+  return result.kind === 'split' ? { ...result, leaseExpiresAt: result.leaseExpiresAt.toISOString() } : result;
 }
 
 // Compile-time proof that the store's results are exactly what the protocol sends.
@@ -120,6 +132,7 @@ export async function startWorkerEndpoint(options: WorkerEndpointOptions): Promi
       sameTaskManager(caller, body.taskManagerId);
       return sameClaim(await store.claim(caller.jobId, caller.taskManagerId, await leaseFor(caller.jobId)));
     },
+    wire: claimWire,
   });
   add(WorkerRoute.HEARTBEAT, {
     request: HeartbeatRequestSchema,
@@ -133,7 +146,16 @@ export async function startWorkerEndpoint(options: WorkerEndpointOptions): Promi
     request: CompleteRequestSchema,
     response: CompleteResponseSchema,
     // The store checks the owner in the same read that checks the report (one round trip fewer).
-    run: async (caller, body) => sameComplete(await store.complete(body.attemptId, body.outcomes, body.timings, caller)),
+    // claimNext: the caller's next claim rides on this request, after the outcomes are stored.
+    run: async (caller, body) => {
+      const result = sameComplete(await store.complete(body.attemptId, body.outcomes, body.timings, caller));
+      if (body.claimNext !== true) return result;
+      return { ...result, next: sameClaim(await store.claim(caller.jobId, caller.taskManagerId, await leaseFor(caller.jobId))) };
+    },
+    wire: (result) => {
+      const { next, ...rest } = result;
+      return next === undefined ? rest : { ...rest, next: claimWire(next) };
+    },
   });
   add(WorkerRoute.REPORT, {
     request: ReportRequestSchema,
@@ -192,6 +214,7 @@ export async function startWorkerEndpoint(options: WorkerEndpointOptions): Promi
       throw new HttpError(400, 'BAD_REQUEST', `invalid ${path} body: ${issues.map((i) => `${i.path || '(body)'} ${i.message}`).join('; ')}`, issues);
     }
     const result = await route.run(caller, parsed.data);
+    if (route.wire) return sendJson(res, 200, route.wire(result));
     const encoded = route.response.safeEncode(result);
     if (!encoded.success) {
       log('error', 'worker endpoint: store answer does not match the protocol', { path, issues: protocolIssues(encoded.error.issues) });

@@ -118,7 +118,7 @@ export async function runClaimPhase(run: ClaimPhaseRun): Promise<ClaimPhaseFigur
   const timers: NodeJS.Timeout[] = [];
   let load;
   try {
-    log(`${s.taskManagers} task managers in ${s.loadProcesses} load process(es), ${s.client} client, ` +
+    log(`${s.taskManagers} task managers in ${s.loadProcesses} load process(es), ${s.client} client (${s.protocol}), ` +
       `${(s.warmupMs / 1000).toFixed(0)} s warm-up + ${(s.measureMs / 1000).toFixed(0)} s measured` +
       (mode === 'paced' ? `, one cycle per ${cyclePeriodMs.toFixed(0)} ms each (${Math.round(offered)} claims/s offered)` : ''));
     const probing: { reading: Promise<ProbeReading> | null } = { reading: null };
@@ -128,6 +128,7 @@ export async function runClaimPhase(run: ClaimPhaseRun): Promise<ClaimPhaseFigur
       {
         url: endpoint.localUrl,
         client: s.client,
+        protocol: s.protocol,
         stopAfterMs: totalMs,
         cyclePeriodMs,
         errorEvery: d.errorEvery,

@@ -36,6 +36,9 @@ export const CONTROL_PLANE_DEFAULTS = Object.freeze({
    *  keep-alive agent, no client-side validation; `worker-client`: the task runtime's real client
    *  (global fetch, zod both ways). */
   client: 'raw' as 'raw' | 'http' | 'worker-client',
+  /** `claim-next`: the next claim rides on each complete (`claimNext`, one request per cycle, as the
+   *  task runtime's pull loop does when a split ends); `separate`: claim and complete requests. */
+  protocol: 'claim-next' as 'claim-next' | 'separate',
   /** Processes the simulated task managers are spread over (each its own event loop, forked). */
   loadProcesses: 1,
   /** Lease given on claim: long enough that no lease lapses during a phase (no expiry work). */
@@ -62,3 +65,4 @@ export const CONTROL_PLANE_DEFAULTS = Object.freeze({
 
 export type SecretsMode = typeof CONTROL_PLANE_DEFAULTS.secrets;
 export type ClientMode = typeof CONTROL_PLANE_DEFAULTS.client;
+export type ProtocolMode = typeof CONTROL_PLANE_DEFAULTS.protocol;

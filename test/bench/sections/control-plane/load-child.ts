@@ -17,12 +17,12 @@ import { syntheticOutcome, type BenchItem } from './outcomes.js';
 import { RawHttpConnection } from './raw-client.js';
 
 type Claim = { kind: 'split'; attemptId: string; items: BenchItem[] } | { kind: 'wait'; retryAfterMs: number } | { kind: 'done' };
-type Complete = { kind: 'accepted'; stored: number } | { kind: 'duplicate' } | { kind: 'discarded'; reason: string };
+type Complete = ({ kind: 'accepted'; stored: number } | { kind: 'duplicate' } | { kind: 'discarded'; reason: string }) & { next?: Claim };
 
 /** What a simulated task manager calls; both clients answer the decoded protocol shapes. */
 interface Calls {
   claim(taskManagerId: string): Promise<Claim>;
-  complete(attemptId: string, outcomes: unknown[], wallMs: number): Promise<Complete>;
+  complete(attemptId: string, outcomes: unknown[], wallMs: number, claimNext: boolean): Promise<Complete>;
 }
 
 /** Pause after a failed request, so a failing endpoint is not hammered in a tight loop. */
@@ -71,16 +71,25 @@ async function run(job: LoadJob): Promise<LoadResult> {
   async function taskManager(id: string, calls: Calls): Promise<void> {
     // Spread the first cycles over one period (or 100 ms back to back) instead of one burst.
     await sleep(Math.random() * (job.cyclePeriodMs || 100));
+    const claimNext = job.protocol === 'claim-next';
+    /** A split claimed along with the last complete (claim-next). */
+    let carried: Claim | null = null;
     while (!stopping()) {
       const cycleStart = now();
       let t = now();
       let claim: Claim;
-      try {
-        claim = await calls.claim(id);
-      } catch (err) {
-        fail(t, err);
-        await sleep(FAILURE_PAUSE_MS);
-        continue;
+      if (carried !== null) {
+        claim = carried;
+        carried = null;
+      } else {
+        try {
+          claim = await calls.claim(id);
+        } catch (err) {
+          fail(t, err);
+          await sleep(FAILURE_PAUSE_MS);
+          continue;
+        }
+        if (claim.kind === 'split') note(OpKind.CLAIM_SPLIT, t);
       }
       if (claim.kind === 'done') {
         note(OpKind.CLAIM_DONE, t);
@@ -92,14 +101,18 @@ async function run(job: LoadJob): Promise<LoadResult> {
         await sleep(Math.min(MAX_WAIT_MS, claim.retryAfterMs));
         continue;
       }
-      note(OpKind.CLAIM_SPLIT, t);
       const claimedAt = now();
       const outcomes = claim.items.map((item) => syntheticOutcome(item, job));
       t = now();
       try {
-        const done = await calls.complete(claim.attemptId, outcomes, now() - claimedAt);
+        const done = await calls.complete(claim.attemptId, outcomes, now() - claimedAt, claimNext);
         if (done.kind === 'accepted') note(OpKind.COMPLETE_ACCEPTED, t, done.stored);
         else note(OpKind.COMPLETE_OTHER, t);
+        if (done.next !== undefined) {
+          // The claim rode on this request: it took as long as the complete.
+          if (done.next.kind === 'split') note(OpKind.CLAIM_SPLIT, t);
+          carried = done.next;
+        }
       } catch (err) {
         fail(t, err);
         await sleep(FAILURE_PAUSE_MS);
@@ -135,7 +148,8 @@ async function clientFactory(job: LoadJob, agent: http.Agent): Promise<(token: s
       const client = createWorkerClient({ url: job.url, token, retries: 0 });
       return {
         claim: async (taskManagerId) => (await client.claim({ taskManagerId })) as Claim,
-        complete: (attemptId, outcomes, wallMs) => client.complete({ attemptId, outcomes: outcomes as never, timings: { wallMs } }),
+        complete: (attemptId, outcomes, wallMs, claimNext) =>
+          client.complete({ attemptId, outcomes: outcomes as never, timings: { wallMs }, ...(claimNext ? { claimNext } : {}) }) as Promise<Complete>,
       };
     };
   }
@@ -146,8 +160,8 @@ async function clientFactory(job: LoadJob, agent: http.Agent): Promise<(token: s
       connections.push(connection);
       return {
         claim: (taskManagerId) => connection.post('/v1/claim', JSON.stringify({ taskManagerId })) as Promise<Claim>,
-        complete: (attemptId, outcomes, wallMs) =>
-          connection.post('/v1/complete', JSON.stringify({ attemptId, outcomes, timings: { wallMs } })) as Promise<Complete>,
+        complete: (attemptId, outcomes, wallMs, claimNext) =>
+          connection.post('/v1/complete', JSON.stringify({ attemptId, outcomes, timings: { wallMs }, ...(claimNext ? { claimNext } : {}) })) as Promise<Complete>,
       };
     };
   }
@@ -155,7 +169,8 @@ async function clientFactory(job: LoadJob, agent: http.Agent): Promise<(token: s
     const post = (path: string, body: unknown) => postJson(agent, base, path, token, body);
     return {
       claim: (taskManagerId) => post('/v1/claim', { taskManagerId }) as Promise<Claim>,
-      complete: (attemptId, outcomes, wallMs) => post('/v1/complete', { attemptId, outcomes, timings: { wallMs } }) as Promise<Complete>,
+      complete: (attemptId, outcomes, wallMs, claimNext) =>
+        post('/v1/complete', { attemptId, outcomes, timings: { wallMs }, ...(claimNext ? { claimNext } : {}) }) as Promise<Complete>,
     };
   };
 }

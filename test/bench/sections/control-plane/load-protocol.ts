@@ -3,7 +3,7 @@
  * fork IPC channel. Times in a LoadRecord are ms since `startAtEpochMs`, so records of several
  * processes line up on one axis.
  */
-import type { ClientMode } from './defaults.js';
+import type { ClientMode, ProtocolMode } from './defaults.js';
 
 export interface SimulatedTaskManager {
   id: string;
@@ -14,6 +14,9 @@ export interface LoadJob {
   url: string;
   taskManagers: SimulatedTaskManager[];
   client: ClientMode;
+  /** `claim-next`: each complete also claims the next split (as the task runtime's pull loop does);
+   *  `separate`: a claim request and a complete request per cycle. */
+  protocol: ProtocolMode;
   /** Wall clock (Date.now()) at which every process starts its task managers. */
   startAtEpochMs: number;
   /** Task managers start no new cycle after this many ms since start. */

@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { BenchOptionsError } from '../../options.js';
-import { CONTROL_PLANE_DEFAULTS, type ClientMode, type SecretsMode } from './defaults.js';
+import { CONTROL_PLANE_DEFAULTS, type ClientMode, type ProtocolMode, type SecretsMode } from './defaults.js';
 
 export interface ControlPlaneSettings {
   taskManagers: number;
@@ -17,6 +17,7 @@ export interface ControlPlaneSettings {
   poolMax: number;
   secrets: SecretsMode;
   client: ClientMode;
+  protocol: ProtocolMode;
   loadProcesses: number;
   /** Which phases run: `saturation`, `paced` (at the target), `sustainable` (paced at a share of
    *  the saturation rate; needs saturation), `ingest` (all by default). */
@@ -44,6 +45,7 @@ const ENV = {
   BENCH_CP_POOL_MAX: ['poolMax', int(1, 500)],
   BENCH_CP_SECRETS: ['secrets', z.enum(['store', 'cached'])],
   BENCH_CP_CLIENT: ['client', z.enum(['raw', 'http', 'worker-client'])],
+  BENCH_CP_PROTOCOL: ['protocol', z.enum(['claim-next', 'separate'])],
   BENCH_CP_LOAD_PROCESSES: ['loadProcesses', int(1, 16)],
   BENCH_CP_PHASES: ['phases', z.string().transform((s) => s.split(',').map((p) => p.trim()).filter((p) => p !== '')).pipe(z.array(z.enum(Phase)).min(1))],
   BENCH_CP_INGEST_SPLITS: ['ingestSplits', int(1, 100_000)],
@@ -67,6 +69,7 @@ export function compileControlPlaneSettings(env: NodeJS.ProcessEnv = process.env
     poolMax: d.poolMax,
     secrets: d.secrets,
     client: d.client,
+    protocol: d.protocol,
     loadProcesses: d.loadProcesses,
     phases: [Phase.SATURATION, Phase.PACED, Phase.SUSTAINABLE, Phase.INGEST],
     ingestSplits: d.ingest.splits,

@@ -59,7 +59,7 @@ SELECT job.status AS job_status,
        CASE WHEN a.id IS NULL
             THEN EXISTS (SELECT 1 FROM splits u WHERE u.job_id = $1::uuid AND u.status IN ('PENDING', 'RUNNING'))
        END AS unfinished,
-       a.id AS attempt_id, c.id AS split_id, c.ordinal, c.first_index, c.inputs, a.speculative, a.lease_expires_at
+       a.id AS attempt_id, c.id AS split_id, c.ordinal, c.first_index, array_to_json(c.inputs) AS inputs, a.speculative, a.lease_expires_at
 FROM (VALUES (1)) AS one (x)
 LEFT JOIN job ON true
 LEFT JOIN attempt a ON true

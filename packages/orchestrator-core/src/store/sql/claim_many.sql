@@ -31,6 +31,6 @@ attempt AS (
   JOIN unnest($2::text[]) WITH ORDINALITY AS t (task_manager_id, n) ON t.n = c.n
   RETURNING id, split_id, lease_expires_at
 )
-SELECT c.n::int AS claimer, a.id AS attempt_id, c.id AS split_id, c.ordinal, c.first_index, c.inputs, a.lease_expires_at
+SELECT c.n::int AS claimer, a.id AS attempt_id, c.id AS split_id, c.ordinal, c.first_index, array_to_json(c.inputs) AS inputs, a.lease_expires_at
 FROM attempt a
 JOIN claimed c ON c.id = a.split_id

@@ -1,7 +1,8 @@
 -- Group complete, one autocommitted statement for a whole batch of checked reports:
 --   $1 attempt ids, $2 item counts, $3 timings (jsonb or NULL): one element per report;
---   $4..$13 the outcomes of every report as parallel arrays, $4 naming the report's attempt
---   ($9 holds each probability vector as an array literal: unnest cannot take an array of arrays).
+--   $4 the outcomes of every report: a JSON array of rows (outcomes.ts, OutcomeRow: a attempt id,
+--   i input index, n input, l label, c error code, m error message, p probabilities, f / pp / im
+--   fetch / preprocess / infer ms).
 -- First completion wins: a split moves to DONE only from PENDING / RUNNING while its job runs, and
 -- only for one report per split (the batch's first; a later one finds the split DONE). A report
 -- from an attempt that lost its lease (LOST) or was given up with its task manager (FAILED) still
@@ -54,15 +55,15 @@ ended AS (
   RETURNING a.id
 ),
 incoming AS (
-  SELECT *
-  FROM unnest($4::uuid[], $5::int[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[],
-              $11::float8[], $12::float8[], $13::float8[])
-       AS u (attempt_id, input_index, input, label, error_code, error_message, probabilities, fetch_ms, preprocess_ms, infer_ms)
+  SELECT u.a AS attempt_id, u.i AS input_index, u.n AS input, u.l AS label, u.c AS error_code, u.m AS error_message,
+         u.p AS probabilities, u.f AS fetch_ms, u.pp AS preprocess_ms, u.im AS infer_ms
+  FROM json_to_recordset($4::json)
+       AS u (a uuid, i int, n text, l text, c text, m text, p float8[], f float8, pp float8, im float8)
 ),
 inserted AS (
   INSERT INTO results (job_id, input_index, input, split_id, attempt_id, label, probabilities,
                        error_code, error_message, fetch_ms, preprocess_ms, infer_ms)
-  SELECT w.job_id, i.input_index, i.input, w.id, i.attempt_id, i.label, i.probabilities::float8[],
+  SELECT w.job_id, i.input_index, i.input, w.id, i.attempt_id, i.label, i.probabilities,
          i.error_code, i.error_message, i.fetch_ms, i.preprocess_ms, i.infer_ms
   FROM incoming i
   JOIN win w ON w.attempt_id = i.attempt_id
