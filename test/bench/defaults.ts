@@ -27,6 +27,8 @@ export const BENCH_DEFAULTS = Object.freeze({
     intraOpThreads: 2,
     /** The task manager's own default (predict.allowSpinning); `--spinning 1` to compare. */
     allowSpinning: false,
+    /** The task manager's own default (predict.runner); `--runner main` to compare. */
+    runner: 'worker' as 'worker' | 'main',
     /** Measured: 8 and 16 within noise (47.9 vs 46.1 img/s pipeline), 4 slower (45.0). */
     batchSize: 8,
     /** 20 ms latency needs ~1 fetch in flight at 50 img/s; the event loop is blocked during each

@@ -11,6 +11,8 @@ export interface BenchSettings {
   intraOpThreads: number;
   /** predict.allowSpinning (onnxruntime's intra-op threads busy-wait between ops). */
   allowSpinning: boolean;
+  /** predict.runner: session.run in worker threads or on the main thread. */
+  runner: 'worker' | 'main';
   batchSize: number;
   fetchConcurrency: number;
   preprocessConcurrency: number;
@@ -45,6 +47,7 @@ export const USAGE = `npm run bench -- [flags]
   --sessions N          predict.sessions (default ${BENCH_DEFAULTS.settings.sessions})
   --threads N           predict.intraOpThreads (default ${BENCH_DEFAULTS.settings.intraOpThreads})
   --spinning 0|1        predict.allowSpinning (default ${BENCH_DEFAULTS.settings.allowSpinning ? 1 : 0})
+  --runner worker|main  predict.runner (default ${BENCH_DEFAULTS.settings.runner})
   --batch N             predict.batchSize (default ${BENCH_DEFAULTS.settings.batchSize})
   --fetch N             load.maxConcurrency (default ${BENCH_DEFAULTS.settings.fetchConcurrency})
   --preprocess N        preprocess.concurrency (default ${BENCH_DEFAULTS.settings.preprocessConcurrency})
@@ -65,6 +68,7 @@ const Schema = z.strictObject({
   sessions: positiveInt(16),
   threads: positiveInt(64),
   spinning: z.enum(['0', '1']),
+  runner: z.enum(['worker', 'main']),
   batch: positiveInt(1024),
   fetch: positiveInt(1024),
   preprocess: positiveInt(256),
@@ -88,6 +92,7 @@ export function compileBenchOptions(argv: readonly string[]): BenchOptions {
     sessions: values.sessions ?? d.settings.sessions,
     threads: values.threads ?? d.settings.intraOpThreads,
     spinning: values.spinning ?? (d.settings.allowSpinning ? '1' : '0'),
+    runner: values.runner ?? d.settings.runner,
     batch: values.batch ?? d.settings.batchSize,
     fetch: values.fetch ?? d.settings.fetchConcurrency,
     preprocess: values.preprocess ?? d.settings.preprocessConcurrency,
@@ -110,6 +115,7 @@ export function compileBenchOptions(argv: readonly string[]): BenchOptions {
       sessions: o.sessions,
       intraOpThreads: o.threads,
       allowSpinning: o.spinning === '1',
+      runner: o.runner,
       batchSize: o.batch,
       fetchConcurrency: o.fetch,
       preprocessConcurrency: o.preprocess,
@@ -140,6 +146,7 @@ function parse(argv: readonly string[]) {
       sessions: { type: 'string' },
       threads: { type: 'string' },
       spinning: { type: 'string' },
+      runner: { type: 'string' },
       batch: { type: 'string' },
       fetch: { type: 'string' },
       preprocess: { type: 'string' },
@@ -160,6 +167,7 @@ export function settingsFlags(s: BenchSettings): string[] {
     '--sessions', String(s.sessions),
     '--threads', String(s.intraOpThreads),
     '--spinning', s.allowSpinning ? '1' : '0',
+    '--runner', s.runner,
     '--batch', String(s.batchSize),
     '--fetch', String(s.fetchConcurrency),
     '--preprocess', String(s.preprocessConcurrency),

@@ -67,7 +67,7 @@ async function runSections(options: BenchOptions, outDir: string): Promise<void>
 
   const s = options.settings;
   process.stdout.write(
-    `\nsettings: predict.sessions ${s.sessions} × intraOpThreads ${s.intraOpThreads}, allowSpinning ${s.allowSpinning}, batchSize ${s.batchSize}, ` +
+    `\nsettings: predict.sessions ${s.sessions} × intraOpThreads ${s.intraOpThreads}, allowSpinning ${s.allowSpinning}, runner ${s.runner}, batchSize ${s.batchSize}, ` +
       `load.maxConcurrency ${s.fetchConcurrency}, preprocess.concurrency ${s.preprocessConcurrency}; ` +
       `${options.images} images, +${options.latencyMs} ms per request, ${options.rounds} round(s)\n`,
   );

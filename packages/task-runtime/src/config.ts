@@ -33,6 +33,7 @@ export interface TaskManagerConfig {
     readonly sessions: number;
     readonly intraOpThreads: number;
     readonly allowSpinning: boolean;
+    readonly runner: 'worker' | 'main';
   };
   readonly queues: {
     readonly inputCapacity: number;
@@ -82,6 +83,7 @@ const configInputSchema = z.strictObject(
       sessions: int(1, 64),
       intraOpThreads: int(1, 256),
       allowSpinning: bool(),
+      runner: z.enum(['worker', 'main'], { error: "must be 'worker' or 'main'" }).optional(),
     }),
     queues: section({
       inputCapacity: int(1, ANY),

@@ -49,6 +49,10 @@ export const TASK_MANAGER_DEFAULTS = Object.freeze({
      *  ResNet-50-shaped, 1 session × 2 threads, 2 cores): bound 20.8 vs 20.9 img/s (no cost), pipeline
      *  19.4 img/s / 98.0 core-ms per image off vs 18.4–19.2 img/s / 101.7 core-ms on. No effect with 1 thread. */
     allowSpinning: false,
+    /** Where `session.run` executes: 'worker' (one worker thread per session) or 'main' (the
+     *  calling thread). onnxruntime-node 1.30 runs it synchronously, so on the main thread every
+     *  batch blocks fetching and decoding and sessions only take turns. MEASURED_RUNNER */
+    runner: 'worker' as 'worker' | 'main',
   }),
   queues: Object.freeze({
     /** Work items waiting for a fetch slot (tiny objects; keeps the next split ready). */

@@ -1,12 +1,15 @@
 /**
- * Infer stage: a pool of onnxruntime-node sessions and the batch runner. A batch is the tensors
- * that were waiting when a session became free (up to predict.batchSize), concatenated into one
- * [n, C, H, W] input; a failed batch is retried item by item so one bad tensor fails alone.
+ * Inference core: what one onnxruntime-node session does with one batch, wherever that session
+ * lives (the calling thread, or a worker thread: see session-pool.ts and infer-worker.ts). Both
+ * runners call these same functions, so their outputs are identical by construction.
+ *
+ * A batch travels as one packed [rows, C, H, W] float32 buffer (the tensors copied in once, padded
+ * when the graph's batch dimension is fixed); a failed batch is retried item by item from slices
+ * of that buffer, so one bad tensor fails alone.
  */
 import { performance } from 'node:perf_hooks';
 import * as ort from 'onnxruntime-node';
 import { softmax, type ModelManifest } from '@offsample/model';
-import { TASK_MANAGER_DEFAULTS } from './defaults.js';
 import { ItemErrorCode, normalizeError, OffsampleError, TaskErrorCode } from './errors.js';
 
 /** What `loadModel(dir)` from @offsample/model returns. */
@@ -15,29 +18,27 @@ export interface LoadedModel {
   modelPath: string;
 }
 
-export interface SessionPool {
-  readonly model: LoadedModel;
-  readonly sessions: readonly ort.InferenceSession[];
-  /** Largest batch the graph accepts: its fixed batch dimension, else unlimited. */
-  readonly fixedBatch: number | undefined;
-  readonly intraOpThreads: number;
-  readonly allowSpinning: boolean;
-  release(): Promise<void>;
-}
-
 export interface Prediction {
   label: string;
   probabilities: number[];
 }
 
-export async function createSessionPool(
-  model: LoadedModel,
-  predict: { sessions: number; intraOpThreads: number; allowSpinning?: boolean },
-): Promise<SessionPool> {
-  const allowSpinning = predict.allowSpinning ?? TASK_MANAGER_DEFAULTS.predict.allowSpinning;
-  const spinning = allowSpinning ? '1' : '0';
-  const options: ort.InferenceSession.SessionOptions = {
-    intraOpNumThreads: predict.intraOpThreads,
+/** Per item: its prediction or its error, and its share of `session.run` time. */
+export type ItemPrediction = ({ ok: true; prediction: Prediction } | { ok: false; error: OffsampleError }) & { inferMs: number };
+
+/** Told about every `session.run` (batch counts, logs): its size and, when it failed, why. */
+export type OnRun = (size: number, error?: OffsampleError) => void;
+
+/** The session settings of config.predict that onnxruntime sees. */
+export interface SessionSettings {
+  intraOpThreads: number;
+  allowSpinning: boolean;
+}
+
+export function sessionOptions(s: SessionSettings): ort.InferenceSession.SessionOptions {
+  const spinning = s.allowSpinning ? '1' : '0';
+  return {
+    intraOpNumThreads: s.intraOpThreads,
     // Parallelism comes from intra-op threads and several sessions, not from running graph branches at once.
     interOpNumThreads: 1,
     executionMode: 'sequential',
@@ -46,33 +47,51 @@ export async function createSessionPool(
     // nested keys with '.' and wants string values.
     extra: { session: { intra_op: { allow_spinning: spinning }, inter_op: { allow_spinning: spinning } } },
   };
-  const sessions: ort.InferenceSession[] = [];
+}
+
+/** Loads one session and checks it against the manifest; returns the graph's fixed batch, if any. */
+export async function loadSession(model: LoadedModel, s: SessionSettings): Promise<{ session: ort.InferenceSession; fixedBatch: number | undefined }> {
+  let session: ort.InferenceSession;
   try {
-    for (let i = 0; i < predict.sessions; i++) sessions.push(await ort.InferenceSession.create(model.modelPath, options));
+    session = await ort.InferenceSession.create(model.modelPath, sessionOptions(s));
   } catch (err) {
-    await Promise.allSettled(sessions.map((s) => s.release()));
     throw new OffsampleError(TaskErrorCode.MODEL_LOAD_FAILED, `cannot load ${model.modelPath}: ${(err as Error).message}`, { cause: err });
   }
-  const first = sessions[0]!;
-  const input = first.inputMetadata.find((m) => m.name === model.manifest.inputName);
-  if (input === undefined || !first.outputNames.includes(model.manifest.outputName)) {
-    await Promise.allSettled(sessions.map((s) => s.release()));
+  const { manifest } = model;
+  const input = session.inputMetadata.find((m) => m.name === manifest.inputName);
+  if (input === undefined || !session.outputNames.includes(manifest.outputName)) {
+    await session.release().catch(() => undefined);
     throw new OffsampleError(
       TaskErrorCode.MODEL_LOAD_FAILED,
-      `model graph has inputs [${first.inputNames.join(', ')}] and outputs [${first.outputNames.join(', ')}]; the manifest names ${model.manifest.inputName} → ${model.manifest.outputName}`,
+      `model graph has inputs [${session.inputNames.join(', ')}] and outputs [${session.outputNames.join(', ')}]; the manifest names ${manifest.inputName} → ${manifest.outputName}`,
     );
   }
   const dim0 = input.isTensor ? input.shape[0] : undefined;
-  return {
-    model,
-    sessions,
-    fixedBatch: typeof dim0 === 'number' && dim0 > 0 ? dim0 : undefined,
-    intraOpThreads: predict.intraOpThreads,
-    allowSpinning,
-    async release() {
-      await Promise.allSettled(sessions.map((s) => s.release()));
-    },
-  };
+  return { session, fixedBatch: typeof dim0 === 'number' && dim0 > 0 ? dim0 : undefined };
+}
+
+export function planeSize(manifest: ModelManifest): number {
+  return manifest.channels * manifest.height * manifest.width;
+}
+
+/** Throws INFERENCE_FAILED unless `tensor` is one C·H·W input of the model. */
+export function checkTensor(tensor: Float32Array, manifest: ModelManifest): void {
+  const plane = planeSize(manifest);
+  if (tensor.length !== plane) throw new OffsampleError(ItemErrorCode.INFERENCE_FAILED, `tensor has ${tensor.length} values, the model wants ${plane}`);
+}
+
+/** Copies `tensors` into one fresh [rows, C, H, W] buffer (rows = the fixed batch, else the count). */
+export function packBatch(manifest: ModelManifest, fixedBatch: number | undefined, tensors: readonly Float32Array[]): Float32Array {
+  const plane = planeSize(manifest);
+  const n = tensors.length;
+  const rows = fixedBatch ?? n;
+  if (n > rows) throw new OffsampleError(ItemErrorCode.INTERNAL, `batch of ${n} exceeds the graph's fixed batch ${rows}`);
+  const data = new Float32Array(rows * plane);
+  tensors.forEach((t, i) => {
+    checkTensor(t, manifest);
+    data.set(t, i * plane);
+  });
+  return data;
 }
 
 function argmax(values: ArrayLike<number>): number {
@@ -81,18 +100,9 @@ function argmax(values: ArrayLike<number>): number {
   return best;
 }
 
-/** One `session.run` over `tensors` (each C·H·W long); padded when the graph's batch is fixed. */
-export async function predictBatch(session: ort.InferenceSession, pool: SessionPool, tensors: readonly Float32Array[]): Promise<Prediction[]> {
-  const { manifest } = pool.model;
-  const plane = manifest.channels * manifest.height * manifest.width;
-  const n = tensors.length;
-  const rows = pool.fixedBatch ?? n;
-  if (n > rows) throw new OffsampleError(ItemErrorCode.INTERNAL, `batch of ${n} exceeds the graph's fixed batch ${rows}`);
-  const data = new Float32Array(rows * plane);
-  tensors.forEach((t, i) => {
-    if (t.length !== plane) throw new OffsampleError(ItemErrorCode.INFERENCE_FAILED, `tensor has ${t.length} values, the model wants ${plane}`);
-    data.set(t, i * plane);
-  });
+/** One `session.run` over a packed buffer holding `n` real items. */
+export async function runPacked(session: ort.InferenceSession, manifest: ModelManifest, data: Float32Array, n: number): Promise<Prediction[]> {
+  const rows = data.length / planeSize(manifest);
   const feed = new ort.Tensor('float32', data, [rows, manifest.channels, manifest.height, manifest.width]);
   const result = await session.run({ [manifest.inputName]: feed });
   const output = result[manifest.outputName];
@@ -114,46 +124,48 @@ export async function predictBatch(session: ort.InferenceSession, pool: SessionP
   return predictions;
 }
 
-/** Per item: its prediction or its error, and its share of `session.run` time. */
-export type ItemPrediction = ({ ok: true; prediction: Prediction } | { ok: false; error: OffsampleError }) & { inferMs: number };
-
-function asInferenceError(err: unknown): OffsampleError {
+export function asInferenceError(err: unknown): OffsampleError {
   const e = normalizeError(err);
   return e.code === ItemErrorCode.INTERNAL ? new OffsampleError(ItemErrorCode.INFERENCE_FAILED, e.message, { cause: err }) : e;
 }
 
 /**
- * Run `tensors` as one batch; if the batch fails, run its items one by one so only the bad ones
- * fail. `onRun` is told about every `session.run` (for batch counts and logs).
+ * Run a packed batch of `n` items; if it fails, run its items one by one (slices of the same
+ * buffer, padded to the fixed batch when there is one) so only the bad ones fail.
  */
-export async function predictEach(
+export async function predictPacked(
   session: ort.InferenceSession,
-  pool: SessionPool,
-  tensors: readonly Float32Array[],
-  onRun: (size: number, error?: OffsampleError) => void = () => undefined,
+  manifest: ModelManifest,
+  fixedBatch: number | undefined,
+  data: Float32Array,
+  n: number,
+  onRun: OnRun,
 ): Promise<ItemPrediction[]> {
-  const timed = async (batch: readonly Float32Array[]) => {
+  const timed = async (packed: Float32Array, size: number) => {
     const started = performance.now();
     try {
-      const predictions = await predictBatch(session, pool, batch);
-      onRun(batch.length);
-      return { predictions, ms: (performance.now() - started) / batch.length };
+      const predictions = await runPacked(session, manifest, packed, size);
+      onRun(size);
+      return { predictions, ms: (performance.now() - started) / size };
     } catch (err) {
       const error = asInferenceError(err);
-      onRun(batch.length, error);
+      onRun(size, error);
       throw error;
     }
   };
   try {
-    const { predictions, ms } = await timed(tensors);
+    const { predictions, ms } = await timed(data, n);
     return predictions.map((prediction) => ({ ok: true, prediction, inferMs: ms }));
   } catch (batchError) {
-    if (tensors.length === 1) return [{ ok: false, error: batchError as OffsampleError, inferMs: 0 }];
+    if (n === 1) return [{ ok: false, error: batchError as OffsampleError, inferMs: 0 }];
   }
+  const plane = planeSize(manifest);
   const results: ItemPrediction[] = [];
-  for (const tensor of tensors) {
+  for (let i = 0; i < n; i++) {
+    const one = new Float32Array((fixedBatch ?? 1) * plane);
+    one.set(data.subarray(i * plane, (i + 1) * plane));
     try {
-      const { predictions, ms } = await timed([tensor]);
+      const { predictions, ms } = await timed(one, 1);
       results.push({ ok: true, prediction: predictions[0]!, inferMs: ms });
     } catch (err) {
       results.push({ ok: false, error: err as OffsampleError, inferMs: 0 });

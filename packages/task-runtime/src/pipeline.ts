@@ -14,12 +14,12 @@ import { performance } from 'node:perf_hooks';
 import { compileTaskManagerConfig, type TaskManagerConfigInput } from './config.js';
 import { ItemErrorCode, normalizeError, OffsampleError, TaskErrorCode } from './errors.js';
 import { createFetcher, type FetcherDeps } from './fetch/fetcher.js';
-import { createSessionPool, predictEach, type ItemPrediction, type LoadedModel, type SessionPool } from './infer.js';
+import type { ItemPrediction, LoadedModel } from './infer.js';
+import { createSessionPool, type InferenceSlot, type SessionPool } from './session-pool.js';
 import { preprocessImage } from './preprocess.js';
 import { PROTOCOL_LIMITS } from './protocol.js';
 import { BoundedQueue } from './queue.js';
 import type { ItemOutcome, LogFn, WorkItem } from './types.js';
-import type { InferenceSession } from 'onnxruntime-node';
 
 export interface PipelineDeps extends FetcherDeps {
   log?: LogFn;
@@ -195,7 +195,7 @@ export async function createPipeline(configInput: TaskManagerConfigInput, model:
     }
   }
 
-  async function inferWorker(session: InferenceSession): Promise<void> {
+  async function inferWorker(slot: InferenceSlot): Promise<void> {
     const onRun = (size: number, error?: OffsampleError) => {
       batches++;
       if (error !== undefined && size > 1) log('warn', 'batch failed, retrying its items one by one', { size, error: error.message });
@@ -212,9 +212,7 @@ export async function createPipeline(configInput: TaskManagerConfigInput, model:
       if (live.length === 0) continue;
       let results: ItemPrediction[];
       try {
-        results = await predictEach(
-          session,
-          pool,
+        results = await slot.predictEach(
           live.map((p) => p.tensor),
           onRun,
         );
@@ -256,7 +254,7 @@ export async function createPipeline(configInput: TaskManagerConfigInput, model:
   const preprocessDone = Promise.all(Array.from({ length: config.preprocess.concurrency }, () => guarded('preprocess worker', preprocessWorker))).then(
     () => tensorQ.close(),
   );
-  const inferDone = Promise.all(pool.sessions.map((s) => guarded('infer worker', () => inferWorker(s))));
+  const inferDone = Promise.all(pool.slots.map((s) => guarded('infer worker', () => inferWorker(s))));
   const allDone = Promise.all([feederDone, fetchDone, preprocessDone, inferDone]);
 
   function run(workItems: readonly WorkItem[], onOutcome?: (outcome: ItemOutcome) => void, options: RunOptions = {}): Promise<ItemOutcome[]> {

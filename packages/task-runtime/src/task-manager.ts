@@ -12,7 +12,8 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { defaultModelDir, loadModel } from '@offsample/model';
 import { compileTaskManagerConfig, type TaskManagerConfig } from './config.js';
 import { normalizeError, OffsampleError, TaskErrorCode } from './errors.js';
-import { createSessionPool, type LoadedModel, type SessionPool } from './infer.js';
+import type { LoadedModel } from './infer.js';
+import { createSessionPool, type SessionPool } from './session-pool.js';
 import {
   parseTaskManagerPayload,
   type DynamicTaskManagerPayload,
@@ -84,7 +85,7 @@ let cached: CachedPool | undefined;
 let modelLoadedOnce = false;
 
 async function acquireSessions(model: LoadedModel, config: TaskManagerConfig): Promise<{ pool: SessionPool; release: () => void; loaded: boolean }> {
-  const key = JSON.stringify([model.modelPath, config.predict.sessions, config.predict.intraOpThreads, config.predict.allowSpinning]);
+  const key = JSON.stringify([model.modelPath, config.predict.sessions, config.predict.intraOpThreads, config.predict.allowSpinning, config.predict.runner]);
   let loaded = false;
   if (cached?.key !== key) {
     const previous = cached;

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tensorFromImage } from '@offsample/model';
 import { softmax } from '@offsample/model';
-import { createPipeline, createSessionPool, predictBatch, predictEach, type ItemOutcome, type Pipeline, type TaskManagerConfigInput, type WorkItem } from '../src/index.js';
+import { createPipeline, createSessionPool, type ItemOutcome, type Pipeline, type TaskManagerConfigInput, type WorkItem } from '../src/index.js';
 import { createFixture, type Fixture } from './model-fixture.js';
 
 // Test settings: short timeouts, one retry, 1 thread (one thread setting per process, STACK.md).
@@ -133,32 +133,32 @@ describe('pipeline', () => {
   });
 });
 
-describe('predictBatch', () => {
+describe.each(['worker', 'main'] as const)('inference slots, runner %s', (runner) => {
   it('a batch of 8 equals the 8 images run one by one', async () => {
-    const pool = await createSessionPool(fx.model, { sessions: 1, intraOpThreads: 1 });
+    const pool = await createSessionPool(fx.model, { sessions: 1, intraOpThreads: 1, runner });
     try {
-      const session = pool.sessions[0]!;
+      const slot = pool.slots[0]!;
       const tensors = await Promise.all(fx.files.slice(0, 8).map(async (f) => tensorFromImage(await readFile(join(fx.dir, f)), fx.model.manifest)));
-      const batch = await predictBatch(session, pool, tensors);
+      const batch = await slot.predictBatch(tensors);
       expect(batch).toHaveLength(8);
       batch.forEach((p, i) => {
         const ref = fx.expected.get(fx.files[i]!)!;
         expect(p.label).toBe(ref.label);
         p.probabilities.forEach((v, k) => expect(v).toBeCloseTo(ref.probabilities[k]!, 5));
       });
-      await expect(predictBatch(session, pool, [new Float32Array(3)])).rejects.toThrow(expect.objectContaining({ code: 'INFERENCE_FAILED' }));
+      await expect(slot.predictBatch([new Float32Array(3)])).rejects.toThrow(expect.objectContaining({ code: 'INFERENCE_FAILED' }));
     } finally {
       await pool.release();
     }
   });
 
   it('a failed batch is retried item by item, so one bad tensor fails alone', async () => {
-    const pool = await createSessionPool(fx.model, { sessions: 1, intraOpThreads: 1 });
+    const pool = await createSessionPool(fx.model, { sessions: 1, intraOpThreads: 1, runner });
     try {
       const good = await Promise.all(fx.files.slice(0, 2).map(async (f) => tensorFromImage(await readFile(join(fx.dir, f)), fx.model.manifest)));
       const poisoned = new Float32Array(good[0]!.length).fill(Number.NaN); // the model answers NaN for it
       const runs: Array<[number, string | undefined]> = [];
-      const results = await predictEach(pool.sessions[0]!, pool, [good[0]!, poisoned, good[1]!], (size, error) => runs.push([size, error?.code]));
+      const results = await pool.slots[0]!.predictEach([good[0]!, poisoned, good[1]!], (size, error) => runs.push([size, error?.code]));
       expect(runs).toEqual([
         [3, 'INFERENCE_FAILED'],
         [1, undefined],
@@ -177,10 +177,10 @@ describe('predictBatch', () => {
   it('applies softmax when the manifest says the output is logits', async () => {
     // Same graph, manifest claiming logits: the outputs must come back softmaxed.
     const asLogits = { ...fx.model, manifest: { ...fx.model.manifest, output: 'logits' as const } };
-    const pool = await createSessionPool(asLogits, { sessions: 1, intraOpThreads: 1 });
+    const pool = await createSessionPool(asLogits, { sessions: 1, intraOpThreads: 1, runner });
     try {
       const tensor = await tensorFromImage(await readFile(join(fx.dir, fx.files[0]!)), fx.model.manifest);
-      const [p] = await predictBatch(pool.sessions[0]!, pool, [tensor]);
+      const [p] = await pool.slots[0]!.predictBatch([tensor]);
       const raw = fx.expected.get(fx.files[0]!)!.probabilities; // the graph's own output
       softmax(raw).forEach((v, k) => expect(p!.probabilities[k]).toBeCloseTo(v, 6));
     } finally {

@@ -1,11 +1,12 @@
 /**
  * (b) The model-only bound: the pipeline's own sessions on tensors decoded beforehand, in full
  * batches of predict.batchSize, each session taking the next batch as soon as it is free (the
- * pipeline's infer stage does the same with what is waiting). `predictEach` is the pipeline's
- * batch runner, so per-call work (copy into one input, softmax) is counted on both sides.
+ * pipeline's infer stage does the same with what is waiting). `slot.predictEach` is the pipeline's
+ * batch runner (same runner: main thread or worker threads), so per-call work (packing, transfer
+ * to the worker, softmax) is counted on both sides.
  */
 import { performance } from 'node:perf_hooks';
-import { predictEach, type SessionPool } from '@offsample/task-runtime';
+import type { SessionPool } from '@offsample/task-runtime';
 import { startCpuMeter, type CpuReading } from '../../cpu-meter.js';
 import { perSecond } from '../../stats.js';
 
@@ -21,8 +22,8 @@ export interface BoundFigure {
 }
 
 export async function warmUpSessions(pool: SessionPool, tensors: readonly Float32Array[], batchSize: number, batches: number): Promise<void> {
-  for (const session of pool.sessions) {
-    for (let i = 0; i < batches; i++) await predictEach(session, pool, tensors.slice(0, batchSize));
+  for (const slot of pool.slots) {
+    for (let i = 0; i < batches; i++) await slot.predictEach(tensors.slice(0, batchSize));
   }
 }
 
@@ -33,11 +34,11 @@ export async function measureBound(pool: SessionPool, tensors: readonly Float32A
   const stopMeter = startCpuMeter();
   const started = performance.now();
   await Promise.all(
-    pool.sessions.map(async (session) => {
+    pool.slots.map(async (slot) => {
       while (next < tensors.length) {
         const from = next;
         next = Math.min(tensors.length, from + batchSize);
-        const results = await predictEach(session, pool, tensors.slice(from, next));
+        const results = await slot.predictEach(tensors.slice(from, next));
         for (const r of results) {
           inferMs += r.inferMs;
           if (!r.ok) failed++;

@@ -38,7 +38,7 @@ export const taskRuntimeSection: Section = {
   title: 'Task runtime (issue 2 item 7): pipeline vs model-only bound vs naive loop',
   async run(ctx: BenchContext): Promise<SectionReport> {
     const { settings, images, rounds: roundCount } = ctx.options;
-    const pool = await createSessionPool(ctx.model, { sessions: settings.sessions, intraOpThreads: settings.intraOpThreads, allowSpinning: settings.allowSpinning });
+    const pool = await createSessionPool(ctx.model, { sessions: settings.sessions, intraOpThreads: settings.intraOpThreads, allowSpinning: settings.allowSpinning, runner: settings.runner });
     try {
       ctx.log(`decoding ${images} images into tensors for the bound`);
       const tensors = await decodeAll(ctx.dataset.dir, ctx.dataset.files.slice(0, images), ctx.model.manifest);

@@ -4,7 +4,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { tensorFromImage } from '@offsample/model';
-import { predictBatch, type SessionPool } from '@offsample/task-runtime';
+import type { SessionPool } from '@offsample/task-runtime';
 import { perSecond } from '../../stats.js';
 
 export interface NaiveFigure {
@@ -17,10 +17,10 @@ export interface NaiveFigure {
 }
 
 export async function measureNaive(pool: SessionPool, urls: readonly string[]): Promise<NaiveFigure> {
-  const session = pool.sessions[0]!;
+  const slot = pool.slots[0]!;
   // A batch of one is a new input shape for the session: let it plan its buffers before timing.
   const warm = await tensorFromImage(Buffer.from(await (await fetch(urls[0]!)).arrayBuffer()), pool.model.manifest);
-  for (let i = 0; i < 2; i++) await predictBatch(session, pool, [warm]);
+  for (let i = 0; i < 2; i++) await slot.predictBatch([warm]);
   let fetchMs = 0;
   let decodeMs = 0;
   let inferMs = 0;
@@ -33,7 +33,7 @@ export async function measureNaive(pool: SessionPool, urls: readonly string[]): 
     const t1 = performance.now();
     const tensor = await tensorFromImage(bytes, pool.model.manifest);
     const t2 = performance.now();
-    await predictBatch(session, pool, [tensor]);
+    await slot.predictBatch([tensor]);
     const t3 = performance.now();
     fetchMs += t1 - t0;
     decodeMs += t2 - t1;

@@ -32,7 +32,7 @@ export function pipelineConfig(s: BenchSettings): TaskManagerConfigInput {
   return {
     load: { maxConcurrency: s.fetchConcurrency, allowLoopback: true },
     preprocess: { concurrency: s.preprocessConcurrency },
-    predict: { batchSize: s.batchSize, sessions: s.sessions, intraOpThreads: s.intraOpThreads, allowSpinning: s.allowSpinning },
+    predict: { batchSize: s.batchSize, sessions: s.sessions, intraOpThreads: s.intraOpThreads, allowSpinning: s.allowSpinning, runner: s.runner },
     // Room for two batches per session and two decodes per preprocess slot (never below the defaults).
     queues: { tensorCapacity: Math.max(32, 2 * s.batchSize * s.sessions), fetchedCapacity: Math.max(16, 2 * s.preprocessConcurrency) },
   };
@@ -67,7 +67,7 @@ export async function measurePipeline(
       errors,
       batches,
       meanBatchSize: ok.length / Math.max(1, batches),
-      sessionUtilisation: inferMs / (wallMs * pool.sessions.length),
+      sessionUtilisation: inferMs / (wallMs * pool.slots.length),
       inferMsPerImage: inferMs / Math.max(1, ok.length),
       meanFetchMs: mean(ok.map((o) => o.fetchMs ?? 0)),
       meanPreprocessMs: mean(ok.map((o) => o.preprocessMs ?? 0)),
