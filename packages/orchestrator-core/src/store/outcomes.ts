@@ -1,6 +1,6 @@
 /**
  * Checking a complete() report against its split and turning it into the rows complete_many.sql
- * reads with json_to_recordset (one JSON parameter for a whole batch: JSON.stringify and the
+ * reads with jsonb_to_recordset (one JSON parameter for a whole batch: JSON.stringify and the
  * server's json parser instead of the driver's array escaping, ~10 % of the endpoint's CPU).
  * A report must account for every input of the split exactly once.
  */

@@ -2,7 +2,9 @@
 --   $1 attempt ids, $2 item counts, $3 timings (jsonb or NULL): one element per report;
 --   $4 the outcomes of every report: a JSON array of rows (outcomes.ts, OutcomeRow: a attempt id,
 --   i input index, n input, l label, c error code, m error message, p probabilities, f / pp / im
---   fetch / preprocess / infer ms).
+--   fetch / preprocess / infer ms). jsonb_to_recordset, not json_to_recordset: measured ~3× faster
+--   per row here (its array columns especially); unnest of parallel arrays is faster still in the
+--   server, but the driver's array escaping costs more in the endpoint's single thread.
 -- First completion wins: a split moves to DONE only from PENDING / RUNNING while its job runs, and
 -- only for one report per split (the batch's first; a later one finds the split DONE). A report
 -- from an attempt that lost its lease (LOST) or was given up with its task manager (FAILED) still
@@ -57,7 +59,7 @@ ended AS (
 incoming AS (
   SELECT u.a AS attempt_id, u.i AS input_index, u.n AS input, u.l AS label, u.c AS error_code, u.m AS error_message,
          u.p AS probabilities, u.f AS fetch_ms, u.pp AS preprocess_ms, u.im AS infer_ms
-  FROM json_to_recordset($4::json)
+  FROM jsonb_to_recordset($4::jsonb)
        AS u (a uuid, i int, n text, l text, c text, m text, p float8[], f float8, pp float8, im float8)
 ),
 inserted AS (
