@@ -18,34 +18,40 @@ export const BENCH_DEFAULTS = Object.freeze({
   outDir: 'bench-output',
   /**
    * Settings of the measured task manager. Chosen with `npm run bench -- --sweep` on this 2-core
-   * machine (README.md): onnxruntime-node 1.30 runs `session.run` synchronously on the main
-   * thread, so 2 sessions × 1 thread never infer in parallel (29.6 img/s bound, ≈ 1 × 1);
-   * 1 session × 2 threads is the fastest bound (56.2) and the fastest pipeline (47.1 vs 28.1).
+   * machine (README.md). onnxruntime-node 1.30 runs `session.run` synchronously on its thread:
+   * with `runner: 'main'` 2 sessions × 1 thread only take turns (≈ 1 × 1) and 1 × 2 was the
+   * fastest; with `runner: 'worker'` (one worker thread per session) 2 × 1 infer in parallel and
+   * are the fastest pipeline (18.8 img/s, bound 20.2, vs main 1 × 2: 16.0, bound 17.4; worker
+   * 1 × 2 lost most to sharing its cores: ratio 0.83 in the sweep).
    */
   settings: Object.freeze({
-    sessions: 1,
-    intraOpThreads: 2,
+    sessions: 2,
+    intraOpThreads: 1,
     /** The task manager's own default (predict.allowSpinning); `--spinning 1` to compare. */
     allowSpinning: false,
     /** The task manager's own default (predict.runner); `--runner main` to compare. */
     runner: 'worker' as 'worker' | 'main',
-    /** Measured: 8 and 16 within noise (47.9 vs 46.1 img/s pipeline), 4 slower (45.0). */
+    /** Measured with runner 'main': 8 and 16 within noise (47.9 vs 46.1 img/s pipeline), 4 slower (45.0). */
     batchSize: 8,
-    /** 20 ms latency needs ~1 fetch in flight at 50 img/s; the event loop is blocked during each
-     *  batch, so up to a whole batch of responses land at once: keep well above batchSize. */
+    /** The task manager's default. With runner 'main' the event loop is blocked during each batch,
+     *  so a whole batch of responses lands at once: it had to stay well above batchSize. With
+     *  'worker', --fetch 8 --preprocess 1 measured the same within noise (ratio 0.942 vs 0.924). */
     fetchConcurrency: 32,
-    /** Only decodes started before a `session.run` can finish during it (the run blocks the main
-     *  thread), so the effective batch is min(batchSize, this): keep it ≥ batchSize (4 → 43.6 img/s). */
+    /** The task manager's default. With runner 'main' only decodes started before a `session.run`
+     *  could finish during it (effective batch = min(batchSize, this)); 'worker' lifts that. */
     preprocessConcurrency: 8,
   }),
   /** `--sweep`: the session × thread settings tried, each in its own process (onnxruntime keeps
    *  one thread setting per process, STACK.md), on fewer images to stay quick. */
   sweep: Object.freeze({
     settings: Object.freeze([
-      Object.freeze({ sessions: 1, intraOpThreads: 1 }),
-      Object.freeze({ sessions: 1, intraOpThreads: 2 }),
-      Object.freeze({ sessions: 2, intraOpThreads: 1 }),
-    ]),
+      Object.freeze({ runner: 'main', sessions: 1, intraOpThreads: 1 }),
+      Object.freeze({ runner: 'main', sessions: 1, intraOpThreads: 2 }),
+      Object.freeze({ runner: 'main', sessions: 2, intraOpThreads: 1 }),
+      Object.freeze({ runner: 'worker', sessions: 1, intraOpThreads: 1 }),
+      Object.freeze({ runner: 'worker', sessions: 1, intraOpThreads: 2 }),
+      Object.freeze({ runner: 'worker', sessions: 2, intraOpThreads: 1 }),
+    ] as const),
     images: 200,
   }),
   /** Section 2 (issue 3 item 9): one job on the local backend. One task manager with section 1's

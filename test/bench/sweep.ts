@@ -30,16 +30,21 @@ function runChild(args: string[]): Promise<void> {
   });
 }
 
+function cpuPerImage(e: SweepEntry, round: { pipeline: { cpu: { ownCores: number } }; bound: { cpu: { ownCores: number } } }): string {
+  const per = (cores: number, rate: number | undefined) => ((cores * 1000) / (rate ?? Number.NaN)).toFixed(1);
+  return `${per(round.bound.cpu.ownCores, e.figures.boundImagesPerSecond)} / ${per(round.pipeline.cpu.ownCores, e.figures.pipelineImagesPerSecond)} core-ms`;
+}
+
 export async function runSweep(options: BenchOptions, outDir: string, log: (line: string) => void): Promise<void> {
   const images = BENCH_DEFAULTS.sweep.images;
   // Assets once here; the children reuse them.
   await prepareModel(outDir, options.reuseModel);
   await prepareDataset(outDir, images);
   const entries: SweepEntry[] = [];
-  for (const { sessions, intraOpThreads } of BENCH_DEFAULTS.sweep.settings) {
-    const settings: BenchSettings = { ...options.settings, sessions, intraOpThreads };
+  for (const { runner, sessions, intraOpThreads } of BENCH_DEFAULTS.sweep.settings) {
+    const settings: BenchSettings = { ...options.settings, runner, sessions, intraOpThreads };
     const jsonOut = path.join(outDir, `sweep-child-${process.pid}.json`);
-    log(`sweep: ${sessions} session(s) × ${intraOpThreads} thread(s), ${images} images`);
+    log(`sweep: runner ${runner}, ${sessions} session(s) × ${intraOpThreads} thread(s), ${images} images`);
     const args = ['--sections', TASK_RUNTIME_SECTION_ID, '--images', String(images), '--rounds', '1', '--no-naive', '--reuse-model'];
     args.push('--latency-ms', String(options.latencyMs), '--json-out', jsonOut, ...settingsFlags(settings));
     await runChild(args);
@@ -52,9 +57,9 @@ export async function runSweep(options: BenchOptions, outDir: string, log: (line
     type Cpu = { cpu: { ownCores: number; otherCores: number } };
     const round = (e.details.rounds as Array<{ pipeline: { sessionUtilisation: number } & Cpu; bound: Cpu }>)[0]!;
     return {
-      label: `${e.settings.sessions} session(s) × ${e.settings.intraOpThreads} thread(s)`,
+      label: `${e.settings.runner}: ${e.settings.sessions} session(s) × ${e.settings.intraOpThreads} thread(s)`,
       value: `bound ${fmt.rate(e.figures.boundImagesPerSecond ?? Number.NaN)}, pipeline ${fmt.rate(e.figures.pipelineImagesPerSecond ?? Number.NaN)}`,
-      note: `ratio ${fmt.ratio(e.figures.pipelineToBound ?? Number.NaN)}, session busy ${fmt.pct(round.pipeline.sessionUtilisation)}, cores ours ${round.bound.cpu.ownCores.toFixed(2)} / ${round.pipeline.cpu.ownCores.toFixed(2)}, others ${round.bound.cpu.otherCores.toFixed(2)} / ${round.pipeline.cpu.otherCores.toFixed(2)} (bound / pipeline)`,
+      note: `ratio ${fmt.ratio(e.figures.pipelineToBound ?? Number.NaN)}, CPU/img ${cpuPerImage(e, round)}, session busy ${fmt.pct(round.pipeline.sessionUtilisation)}, cores ours ${round.bound.cpu.ownCores.toFixed(2)} / ${round.pipeline.cpu.ownCores.toFixed(2)}, others ${round.bound.cpu.otherCores.toFixed(2)} / ${round.pipeline.cpu.otherCores.toFixed(2)} (bound / pipeline)`,
     };
   });
   const s = options.settings;

@@ -57,3 +57,22 @@ export async function measureBound(pool: SessionPool, tensors: readonly Float32A
     failed,
   };
 }
+
+/** Two bound measurements as one (time-weighted), e.g. the halves taken before and after a pipeline run. */
+export function combineBounds(a: BoundFigure, b: BoundFigure): BoundFigure {
+  const wallMs = a.wallMs + b.wallMs;
+  const images = a.images + b.images;
+  const weigh = (x: number, y: number) => (x * a.wallMs + y * b.wallMs) / wallMs;
+  return {
+    images,
+    wallMs,
+    imagesPerSecond: perSecond(images, wallMs),
+    inferMsPerImage: (a.inferMsPerImage * a.images + b.inferMsPerImage * b.images) / images,
+    cpu: {
+      ownCores: weigh(a.cpu.ownCores, b.cpu.ownCores),
+      machineCores: weigh(a.cpu.machineCores, b.cpu.machineCores),
+      otherCores: weigh(a.cpu.otherCores, b.cpu.otherCores),
+    },
+    failed: a.failed + b.failed,
+  };
+}

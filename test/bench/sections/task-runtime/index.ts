@@ -1,15 +1,16 @@
 /**
  * Section 1 (issue 2 item 7): the task runtime against its model-only bound and a naive loop,
  * all on one session pool (same sessions and intra-op threads) in this one process.
- * Bound and pipeline alternate for `rounds` rounds (order flipped each round, so drift in the
- * machine's load hits both alike); the ratio is taken per round and the median reported.
+ * Each of `rounds` rounds measures half the bound, the pipeline, then the other half of the bound
+ * (so drift in the machine's speed hits both alike); the ratio is taken per round and the median
+ * reported.
  */
 import { createSessionPool } from '@offsample/task-runtime';
 import { DISTURBED_OTHER_CORES } from '../../cpu-meter.js';
 import { BENCH_DEFAULTS } from '../../defaults.js';
 import type { BenchContext, Section, SectionReport } from '../../section.js';
 import { fmt, median, round } from '../../stats.js';
-import { measureBound, warmUpSessions, type BoundFigure } from './bound.js';
+import { combineBounds, measureBound, warmUpSessions, type BoundFigure } from './bound.js';
 import { measureNaive, type NaiveFigure } from './naive.js';
 import { measurePipeline, pipelineConfig, type PipelineFigure } from './pipeline.js';
 import { describeRun } from './report.js';
@@ -46,21 +47,18 @@ export const taskRuntimeSection: Section = {
       await warmUpSessions(pool, tensors, settings.batchSize, BENCH_DEFAULTS.warmup.batchesPerSession);
 
       const rounds: Round[] = [];
+      // The bound brackets the pipeline: half its tensors just before, half just after. This
+      // machine's speed drifts by ±10 % over a minute (other tenants of the host, invisible in
+      // /proc/stat), and a bound taken on one side only would carry that drift into the ratio.
+      const half = Math.ceil(tensors.length / 2);
       for (let r = 0; r < roundCount; r++) {
-        const boundFirst = r % 2 === 0;
-        let bound: BoundFigure | undefined;
-        let pipeline: PipelineFigure | undefined;
-        for (const which of boundFirst ? ['bound', 'pipeline'] : ['pipeline', 'bound']) {
-          if (which === 'bound') {
-            bound = await measureBound(pool, tensors, settings.batchSize);
-            ctx.log(`round ${r + 1}/${roundCount}: bound ${fmt.rate(bound.imagesPerSecond)}`);
-          } else {
-            pipeline = await measurePipeline(ctx.model, pool, settings, ctx.urls, BENCH_DEFAULTS.warmup.pipelineItems);
-            ctx.log(`round ${r + 1}/${roundCount}: pipeline ${fmt.rate(pipeline.imagesPerSecond)}`);
-          }
-        }
-        const disturbed = Math.max(bound!.cpu.otherCores, pipeline!.cpu.otherCores) > DISTURBED_OTHER_CORES;
-        rounds.push({ bound: bound!, pipeline: pipeline!, ratio: pipeline!.imagesPerSecond / bound!.imagesPerSecond, disturbed });
+        const before = await measureBound(pool, tensors.slice(0, half), settings.batchSize);
+        const pipeline = await measurePipeline(ctx.model, pool, settings, ctx.urls, BENCH_DEFAULTS.warmup.pipelineItems);
+        const after = await measureBound(pool, tensors.slice(half), settings.batchSize);
+        const bound = combineBounds(before, after);
+        ctx.log(`round ${r + 1}/${roundCount}: bound ${fmt.rate(before.imagesPerSecond)} before, ${fmt.rate(after.imagesPerSecond)} after; pipeline ${fmt.rate(pipeline.imagesPerSecond)}`);
+        const disturbed = Math.max(bound.cpu.otherCores, pipeline.cpu.otherCores) > DISTURBED_OTHER_CORES;
+        rounds.push({ bound, pipeline, ratio: pipeline.imagesPerSecond / bound.imagesPerSecond, disturbed });
       }
 
       let naive: NaiveFigure | undefined;
