@@ -157,13 +157,17 @@ export async function startWorkerSession(model: LoadedModel, settings: SessionSe
           return;
         }
         const reply = ReplySchema.safeParse(raw);
-        const id = reply.success ? reply.data.id : -1;
-        const p = pending.get(id);
-        if (p === undefined) return;
-        pending.delete(id);
+        const rawId = (raw as { id?: unknown } | null)?.id;
+        const id = reply.success ? reply.data.id : typeof rawId === 'number' ? rawId : undefined;
+        // A reply nobody can be matched to must not leave its request waiting forever: fail them all.
+        const owners = id !== undefined && pending.has(id) ? [id] : reply.success ? [] : [...pending.keys()];
+        for (const owner of owners) {
+          const p = pending.get(owner)!;
+          pending.delete(owner);
+          if (reply.success) p.resolve(reply.data);
+          else p.reject(new OffsampleError(ItemErrorCode.INFERENCE_FAILED, `inference worker sent a bad reply: ${reply.error.message}`));
+        }
         if (pending.size === 0) worker.unref();
-        if (reply.success) p.resolve(reply.data);
-        else p.reject(new OffsampleError(ItemErrorCode.INFERENCE_FAILED, `inference worker sent a bad reply: ${reply.error.message}`));
       });
       worker.on('error', (err) => {
         crash = err.message;
