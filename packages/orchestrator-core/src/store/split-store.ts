@@ -16,10 +16,10 @@
  *                    | LOST (lease expired: expireLeases) | FAILED (its task manager exited)
  *            LOST | FAILED → SUCCEEDED: a late report still wins while its split is open.
  *
- * claim() and complete() are group-committed (batcher.ts): calls that arrive while a batch is in
- * Postgres go together into the next one (claim_many.sql; complete_lookup_many.sql +
- * complete_many.sql), so under load a round trip serves many task managers and per-call cost is
- * mostly per-row work (bench: control-plane section).
+ * claim() and complete() are group-committed (grouped-calls.ts, batcher.ts): calls that arrive
+ * while a batch is in Postgres go together into the next one (claim_many.sql;
+ * complete_lookup_many.sql + complete_many.sql), so under load a round trip serves many task
+ * managers and per-call cost is mostly per-row work (bench: control-plane section).
  *
  * Locks are taken split first, then attempts, then the job row (counters), everywhere, so the
  * transitions cannot deadlock each other. Times are the database's clock (now()).
@@ -40,11 +40,10 @@ import {
   type TaskManagerReport,
   type WorkerStore,
 } from '../ports.js';
-import { isRetryableSqlError, withTransaction } from '../db/transaction.js';
-import { Batcher, type BatchEntry } from './batcher.js';
+import { withTransaction } from '../db/transaction.js';
 import { STORE_DEFAULTS } from './defaults.js';
 import { StoreError, StoreErrorCode, toStoreError } from './errors.js';
-import { outcomeRows, type OutcomeRow } from './outcomes.js';
+import { GroupedWorkerCalls, type Row } from './grouped-calls.js';
 import * as reads from './reads.js';
 import { isUuid, jobFromRow } from './rows.js';
 import { statements, type StatementName } from './sql.js';
@@ -72,34 +71,20 @@ export interface PgSplitStoreOptions {
 }
 
 type Queryable = pg.Pool | pg.PoolClient;
-type Row = Record<string, unknown>;
-
-interface CompleteCall {
-  attemptId: string;
-  outcomes: ItemOutcome[];
-  timings: SplitTimings | undefined;
-  owner: AttemptOwner | undefined;
-}
 
 export class PgSplitStore implements WorkerStore {
   private readonly sql = statements();
   private readonly waitRetryMs: number;
   private readonly batchInputs: number;
-  private readonly batchConcurrency: number;
-  private readonly maxBatch: number;
-  /** Per job and lease length: claims are grouped only with claims they can share a statement with. */
-  private readonly claimBatchers = new Map<string, Batcher<string, ClaimResult>>();
-  private readonly completeBatcher: Batcher<CompleteCall, CompleteResult>;
+  private readonly grouped: GroupedWorkerCalls;
 
   constructor(private readonly db: StoreDatabase, options: PgSplitStoreOptions = {}) {
     this.waitRetryMs = positiveInt('waitRetryMs', options.waitRetryMs ?? STORE_DEFAULTS.waitRetryMs);
     this.batchInputs = positiveInt('createJobBatchInputs', options.createJobBatchInputs ?? STORE_DEFAULTS.createJobBatchInputs);
-    this.batchConcurrency = positiveInt('batchConcurrency', options.batchConcurrency ?? STORE_DEFAULTS.batchConcurrency);
-    this.maxBatch = positiveInt('maxBatch', options.maxBatch ?? STORE_DEFAULTS.maxBatch);
-    this.completeBatcher = new Batcher({
-      maxConcurrent: this.batchConcurrency,
-      maxBatch: this.maxBatch,
-      run: (batch) => this.completeBatch(batch),
+    this.grouped = new GroupedWorkerCalls((name, values) => this.run(this.db.pool, name, values), {
+      batchConcurrency: positiveInt('batchConcurrency', options.batchConcurrency ?? STORE_DEFAULTS.batchConcurrency),
+      maxBatch: positiveInt('maxBatch', options.maxBatch ?? STORE_DEFAULTS.maxBatch),
+      waitRetryMs: this.waitRetryMs,
     });
   }
 
@@ -150,53 +135,12 @@ export class PgSplitStore implements WorkerStore {
   // ---- the worker protocol ----
 
   /**
-   * Claims of one job arriving together share one claim_many.sql round trip (group commit, see
-   * batcher.ts); a claimer it could not serve (no PENDING split left for it) goes through claim.sql,
-   * which also hands out speculative copies and answers wait / done.
+   * Claims of one job arriving together share one claim_many.sql round trip (grouped-calls.ts);
+   * originals go before speculative copies.
    */
   async claim(rawJobId: string, taskManagerId: string, leaseMs: number): Promise<ClaimResult> {
     if (!isUuid(rawJobId)) return { kind: 'done' };
-    const jobId = rawJobId.toLowerCase();
-    const lease = leaseMsInt(leaseMs);
-    const key = `${jobId}/${lease}`;
-    let batcher = this.claimBatchers.get(key);
-    if (batcher === undefined) {
-      batcher = new Batcher<string, ClaimResult>({
-        maxConcurrent: this.batchConcurrency,
-        maxBatch: this.maxBatch,
-        run: (batch) => this.claimBatch(jobId, lease, batch),
-      });
-      this.claimBatchers.set(key, batcher);
-    }
-    try {
-      return await batcher.submit(taskManagerId);
-    } finally {
-      if (batcher.queued === 0 && !batcher.busy) this.claimBatchers.delete(key);
-    }
-  }
-
-  private async claimBatch(jobId: string, lease: number, batch: BatchEntry<string, ClaimResult>[]): Promise<void> {
-    const rows = (await this.run(this.db.pool, 'claim_many', [jobId, batch.map((e) => e.input), lease])).rows;
-    for (const row of rows) {
-      batch[(row.claimer as number) - 1]?.resolve(splitClaim(row, false));
-    }
-    await Promise.all(batch.filter((e) => !e.settled).map(async (entry) => {
-      try {
-        entry.resolve(await this.claimOne(jobId, entry.input, lease));
-      } catch (error) {
-        entry.reject(error);
-      }
-    }));
-  }
-
-  private async claimOne(jobId: string, taskManagerId: string, lease: number): Promise<ClaimResult> {
-    const row = (await this.run(this.db.pool, 'claim', [jobId, taskManagerId, lease])).rows[0] ?? {};
-    if (row.attempt_id != null) return splitClaim(row, row.speculative as boolean);
-    const status = row.job_status as JobStatus | null;
-    if (status === JobStatus.QUEUED || (status === JobStatus.RUNNING && row.unfinished === true)) {
-      return { kind: 'wait', retryAfterMs: this.waitRetryMs };
-    }
-    return { kind: 'done' };
+    return this.grouped.claim(rawJobId.toLowerCase(), taskManagerId, leaseMsInt(leaseMs));
   }
 
   async heartbeat(rawAttemptId: string, leaseMs: number): Promise<HeartbeatResult> {
@@ -216,69 +160,12 @@ export class PgSplitStore implements WorkerStore {
    * throws INVALID_OUTCOMES. With `owner`, an attempt held by another job or task manager looks
    * unknown (discarded UNKNOWN_ATTEMPT), so the worker endpoint needs no separate ownership read.
    * Calls arriving together are checked with one read and written with one statement
-   * (complete_many.sql; group commit, see batcher.ts).
+   * (grouped-calls.ts).
    */
   complete(rawAttemptId: string, outcomes: ItemOutcome[], timings?: SplitTimings, owner?: AttemptOwner): Promise<CompleteResult> {
     if (!isUuid(rawAttemptId)) return Promise.resolve({ kind: 'discarded', reason: 'UNKNOWN_ATTEMPT' });
     // Postgres prints uuids in lower case; compare like with like.
-    return this.completeBatcher.submit({ attemptId: rawAttemptId.toLowerCase(), outcomes, timings, owner });
-  }
-
-  private async completeBatch(batch: BatchEntry<CompleteCall, CompleteResult>[]): Promise<void> {
-    const before = await this.lookUpAttempts(batch.map((e) => e.input.attemptId));
-    const candidates: BatchEntry<CompleteCall, CompleteResult>[] = [];
-    const results: OutcomeRow[] = [];
-    for (const entry of batch) {
-      const { attemptId, outcomes, owner } = entry.input;
-      const row = before.get(attemptId);
-      if (!row || (owner && (row.job_id !== owner.jobId || row.task_manager_id !== owner.taskManagerId))) {
-        entry.resolve({ kind: 'discarded', reason: 'UNKNOWN_ATTEMPT' });
-        continue;
-      }
-      if (row.winner_attempt_id === attemptId) {
-        entry.resolve({ kind: 'duplicate' });
-        continue;
-      }
-      try {
-        results.push(...outcomeRows({ firstIndex: row.first_index as number, inputs: row.inputs as string[] }, outcomes, attemptId));
-        candidates.push(entry);
-      } catch (error) {
-        entry.reject(error);
-      }
-    }
-    if (candidates.length === 0) return;
-    const won = new Map<string, number>();
-    const rows = (await this.runRetrying('complete_many', [
-      candidates.map((c) => c.input.attemptId),
-      candidates.map((c) => c.input.outcomes.length),
-      candidates.map((c) => (c.input.timings ? JSON.stringify(c.input.timings) : null)),
-      JSON.stringify(results),
-    ])).rows;
-    for (const row of rows) won.set(row.attempt_id as string, row.stored as number);
-    const lost: BatchEntry<CompleteCall, CompleteResult>[] = [];
-    for (const entry of candidates) {
-      const stored = won.get(entry.input.attemptId);
-      // An attempt reported twice in one batch wins once; its other call answers below (duplicate).
-      if (stored !== undefined) {
-        won.delete(entry.input.attemptId);
-        entry.resolve({ kind: 'accepted', stored });
-      } else lost.push(entry);
-    }
-    if (lost.length === 0) return;
-    // Lost the race (or was never eligible): say why from the state now.
-    const after = await this.lookUpAttempts(lost.map((e) => e.input.attemptId));
-    for (const entry of lost) {
-      const row = after.get(entry.input.attemptId);
-      if (!row) entry.resolve({ kind: 'discarded', reason: 'UNKNOWN_ATTEMPT' });
-      else if (row.winner_attempt_id === entry.input.attemptId) entry.resolve({ kind: 'duplicate' });
-      else if (row.job_status !== JobStatus.RUNNING) entry.resolve({ kind: 'discarded', reason: 'JOB_CANCELLED' });
-      else entry.resolve({ kind: 'discarded', reason: row.split_status === 'FAILED' ? 'SPLIT_FAILED' : 'SPLIT_DONE' });
-    }
-  }
-
-  private async lookUpAttempts(attemptIds: string[]): Promise<Map<string, Row>> {
-    const rows = (await this.run(this.db.pool, 'complete_lookup_many', [[...new Set(attemptIds)]])).rows;
-    return new Map(rows.map((row) => [row.attempt_id as string, row]));
+    return this.grouped.complete({ attemptId: rawAttemptId.toLowerCase(), outcomes, timings, owner });
   }
 
   /**
@@ -417,18 +304,6 @@ export class PgSplitStore implements WorkerStore {
     }
   }
 
-  /** One autocommitted statement, run again (up to twice more) when Postgres aborts it for a deadlock. */
-  private async runRetrying(name: StatementName, values: unknown[]): Promise<pg.QueryResult<Row>> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await this.run(this.db.pool, name, values);
-      } catch (error) {
-        if (attempt < 3 && isRetryableSqlError((error as { cause?: unknown }).cause)) continue;
-        throw error;
-      }
-    }
-  }
-
   private async transaction<T>(doing: string, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     try {
       return await withTransaction(this.db.pool, work);
@@ -445,19 +320,6 @@ export class PgSplitStore implements WorkerStore {
       throw toStoreError(error, doing);
     }
   }
-}
-
-function splitClaim(row: Row, speculative: boolean): ClaimResult {
-  const first = row.first_index as number;
-  return {
-    kind: 'split',
-    attemptId: row.attempt_id as string,
-    splitId: row.split_id as string,
-    ordinal: row.ordinal as number,
-    speculative,
-    leaseExpiresAt: row.lease_expires_at as Date,
-    items: (row.inputs as string[]).map((input, i) => ({ index: first + i, input })),
-  };
 }
 
 function emptyReport(): ReleaseReport {
