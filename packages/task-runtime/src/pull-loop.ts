@@ -63,13 +63,14 @@ export async function runPullLoop(options: PullLoopOptions): Promise<PullLoopRes
   let waitMs: number = PULL_LOOP_DEFAULTS.minWaitMs;
   let idleSince: number | null = null;
   let drained = signalOnDrain();
-  /** complete requests in flight that also claim: each holds a lease slot until it answers. */
-  let claimsRiding = 0;
-  /** A claim answer that rode on a complete, for the loop to act on before it claims itself. */
-  let handed: ClaimResponse | null = null;
-  const stopping = () =>
-    options.signal?.aborted === true ||
-    (options.deadlineAtMs !== undefined && Date.now() > options.deadlineAtMs - PULL_LOOP_DEFAULTS.deadlineMarginMs);
+  /**
+   * Claim answers that rode on a complete, for the loop to act on (in order) before it claims
+   * itself. A riding split stays in `inFlight` until its answer is here: its lease slot passes to
+   * the split it claimed, so riding never raises the number of leases held.
+   */
+  const handed: ClaimResponse[] = [];
+  const pastDeadline = () => options.deadlineAtMs !== undefined && Date.now() > options.deadlineAtMs - PULL_LOOP_DEFAULTS.deadlineMarginMs;
+  const stopping = () => options.signal?.aborted === true || pastDeadline();
 
   // Called after every settled item: wakes the loop when the pipeline runs low.
   function signalOnDrain() {
@@ -104,27 +105,20 @@ export async function runPullLoop(options: PullLoopOptions): Promise<PullLoopRes
       if (abort.signal.aborted) return;
       const sum = (key: 'fetchMs' | 'preprocessMs' | 'inferMs') => outcomes.reduce((acc, o) => acc + (o[key] ?? 0), 0);
       // This split's slot frees with the answer: claim along if the loop would claim now.
-      const claimNext = handed === null && !stopping() && inFlight.size - 1 + claimsRiding < PULL_LOOP_DEFAULTS.maxSplitsInFlight &&
-        pipeline.stats().inFlight <= options.lowWaterMark;
-      if (claimNext) claimsRiding++;
-      let answer;
-      try {
-        answer = await client.complete({
-          attemptId: claim.attemptId,
-          outcomes,
-          timings: {
-            wallMs: Math.round(performance.now() - started),
-            fetchMs: Math.round(sum('fetchMs')),
-            preprocessMs: Math.round(sum('preprocessMs')),
-            inferMs: Math.round(sum('inferMs')),
-          },
-          ...(claimNext ? { claimNext: true } : {}),
-        });
-      } finally {
-        if (claimNext) claimsRiding--;
-      }
+      const claimNext = !stopping() && pipeline.stats().inFlight <= options.lowWaterMark;
+      const answer = await client.complete({
+        attemptId: claim.attemptId,
+        outcomes,
+        timings: {
+          wallMs: Math.round(performance.now() - started),
+          fetchMs: Math.round(sum('fetchMs')),
+          preprocessMs: Math.round(sum('preprocessMs')),
+          inferMs: Math.round(sum('inferMs')),
+        },
+        ...(claimNext ? { claimNext: true } : {}),
+      });
       splits++;
-      if (answer.next !== undefined) handed = answer.next;
+      if (answer.next !== undefined) handed.push(answer.next);
       if (answer.kind === 'discarded') log?.('info', 'split outcomes discarded', { attemptId: claim.attemptId, reason: answer.reason });
     } catch (err) {
       // The lease lapses and the split is handed out again: nothing is lost, so keep pulling.
@@ -147,18 +141,15 @@ export async function runPullLoop(options: PullLoopOptions): Promise<PullLoopRes
       result = stop('STOPPED');
       break;
     }
-    if (options.deadlineAtMs !== undefined && Date.now() > options.deadlineAtMs - PULL_LOOP_DEFAULTS.deadlineMarginMs) {
+    if (pastDeadline()) {
       result = stop('DEADLINE');
       break;
     }
-    let claim: ClaimResponse;
-    if (handed !== null) {
-      // Claimed along with a complete: act on it as on our own claim.
-      claim = handed;
-      handed = null;
-    } else {
+    // Claimed along with a complete: act on it as on our own claim.
+    let claim: ClaimResponse | undefined = handed.shift();
+    if (claim === undefined) {
       // Claim ahead only when the pipeline runs low and we hold fewer leases than the limit.
-      const held = inFlight.size + claimsRiding;
+      const held = inFlight.size;
       if (held >= PULL_LOOP_DEFAULTS.maxSplitsInFlight || (held > 0 && pipeline.stats().inFlight > options.lowWaterMark)) {
         drained = signalOnDrain();
         await Promise.race([drained.promise, ...[...inFlight.values()].map((s) => s.done), stopped]);
