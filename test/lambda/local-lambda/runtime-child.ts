@@ -3,6 +3,7 @@
  * runtime. It loads `$_HANDLER` (`path/module.export`) from `$LAMBDA_TASK_ROOT` on its first
  * invocation (the init phase), then runs one invocation at a time, given over IPC:
  *
+ *   child  → { type: 'ready' } once, when the process is up (its boot is not invocation time)
  *   parent → { type: 'invoke', requestId, event (JSON text), deadlineMs, functionName, functionVersion, invokedFunctionArn, memoryLimitInMB }
  *   child  → { type: 'result', requestId, payload (JSON text) } | { type: 'error', requestId, error: { errorType, errorMessage, trace }, fatal }
  *
@@ -139,3 +140,4 @@ process.on('message', (message: InvokeMessage) => {
   if (message?.type === 'invoke') void invoke(message);
 });
 process.on('disconnect', () => process.exit(0));
+void send({ type: 'ready' });

@@ -36,6 +36,8 @@ export interface InvokeOutcome {
 interface Sandbox {
   key: string;
   child: ChildProcess;
+  /** Settles when the runtime process is up (null) or exited before it was (why). */
+  ready: Promise<string | null>;
   busy: boolean;
   idleTimer: NodeJS.Timeout | null;
   output: string;
@@ -79,7 +81,16 @@ export class SandboxPool {
     if (sandbox.idleTimer) clearTimeout(sandbox.idleTimer);
     sandbox.idleTimer = null;
     const s = sandbox;
-    const deadlineMs = started + spec.timeoutS * 1000;
+    // Lambda counts the function timeout from the invocation, not from the environment's start:
+    // a cold environment's clock starts once its runtime process is up.
+    if (coldStart) {
+      const booted = await s.ready;
+      if (booted !== null) {
+        this.retire(s);
+        return { ok: false, errorType: 'Runtime.ExitError', payload: JSON.stringify({ errorType: 'Runtime.ExitError', errorMessage: `RequestId: ${requestId} Error: Runtime exited during init: ${booted}` }), logTail: s.output.slice(-LOG_TAIL_BYTES), coldStart, pid: s.child.pid ?? -1, durationMs: Date.now() - started };
+      }
+    }
+    const deadlineMs = Date.now() + spec.timeoutS * 1000;
 
     const outcome = await new Promise<Omit<InvokeOutcome, 'logTail' | 'coldStart' | 'pid' | 'durationMs'> & { retire: boolean }>((resolve) => {
       const fail = (errorType: string, errorMessage: string, retire: boolean) =>
@@ -151,7 +162,16 @@ export class SandboxPool {
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       serialization: 'json',
     });
-    const sandbox: Sandbox = { key: spec.key, child, busy: false, idleTimer: null, output: '' };
+    const ready = new Promise<string | null>((resolve) => {
+      const onMessage = (message: { type?: string }) => {
+        if (message?.type !== 'ready') return;
+        child.off('message', onMessage);
+        resolve(null);
+      };
+      child.on('message', onMessage);
+      child.once('exit', (code, signal) => resolve(signal ? `signal ${signal}` : `exit status ${String(code)}`));
+    });
+    const sandbox: Sandbox = { key: spec.key, child, ready, busy: false, idleTimer: null, output: '' };
     const collect = (chunk: Buffer) => {
       const text = chunk.toString('utf8');
       sandbox.output = (sandbox.output + text).slice(-LOG_TAIL_BYTES * 2);
