@@ -141,3 +141,47 @@ describe('grouped completes', () => {
     expect(rows[0].status).toBe('CANCELLED');
   });
 });
+
+describe('completes of attempts this store handed out (claimed-attempts.ts)', () => {
+  it('skip the lookup read, and still answer foreign, malformed, repeated and late reports as alone', async () => {
+    const jobId = await startedJob(40, 10);
+    const claims = await Promise.all(['tm-a', 'tm-b', 'tm-c'].map((tm) => counted.claim(jobId, tm, 60_000)));
+    const [a, b, c] = claims.map((claim) => {
+      if (claim.kind !== 'split') throw new Error('expected a split');
+      return claim;
+    });
+    calls.clear();
+    const owner = (tm: string) => ({ jobId, taskManagerId: tm });
+    // Another task manager presenting a's attempt is told it is unknown; a itself is still known.
+    expect(await counted.complete(a!.attemptId, labelled(a!.items), undefined, owner('tm-b'))).toEqual({ kind: 'discarded', reason: 'UNKNOWN_ATTEMPT' });
+    await expect(counted.complete(b!.attemptId, labelled(b!.items).slice(2), undefined, owner('tm-b'))).rejects.toMatchObject({ code: 'INVALID_OUTCOMES' });
+    expect(calls.get('offsample_complete_lookup_many')).toBeUndefined();
+    expect(await counted.complete(a!.attemptId, labelled(a!.items), undefined, owner('tm-a'))).toEqual({ kind: 'accepted', stored: 10 });
+    // The corrected report of b is accepted; none of these needed the read.
+    expect(await counted.complete(b!.attemptId, labelled(b!.items), undefined, owner('tm-b'))).toEqual({ kind: 'accepted', stored: 10 });
+    expect(calls.get('offsample_complete_lookup_many')).toBeUndefined();
+    // Answered attempts are forgotten: a retried report is looked up and told duplicate.
+    expect(await counted.complete(a!.attemptId, labelled(a!.items), undefined, owner('tm-a'))).toEqual({ kind: 'duplicate' });
+    expect(calls.get('offsample_complete_lookup_many')).toBe(1);
+    // c's split is completed by a speculative copy first: c's late report is discarded as alone.
+    await t.store.addSpeculativeAttempt(c!.splitId);
+    const rest = await Promise.all(Array.from({ length: 2 }, (_, i) => counted.claim(jobId, `tm-s${i}`, 60_000)));
+    const copy = rest.find((r) => r.kind === 'split' && r.speculative);
+    if (copy?.kind !== 'split') throw new Error('expected the speculative copy');
+    expect(await counted.complete(copy.attemptId, labelled(copy.items))).toEqual({ kind: 'accepted', stored: 10 });
+    expect(await counted.complete(c!.attemptId, labelled(c!.items), undefined, owner('tm-c'))).toEqual({ kind: 'discarded', reason: 'SPLIT_DONE' });
+    const job = await t.store.getJob(jobId);
+    expect(job?.doneCount).toBe(30);
+  });
+
+  it('with claimedInputs 0 every complete is looked up, with the same answers', async () => {
+    const uncached = new PgSplitStore({ pool: t.db.pool, prisma: t.db.prisma }, { claimedInputs: 0 });
+    const jobId = await startedJob(20, 10);
+    const a = await uncached.claim(jobId, 'tm-a', 60_000);
+    if (a.kind !== 'split') throw new Error('expected a split');
+    expect(await uncached.complete(a.attemptId, labelled(a.items), undefined, { jobId, taskManagerId: 'tm-x' })).toEqual({ kind: 'discarded', reason: 'UNKNOWN_ATTEMPT' });
+    expect(await uncached.complete(a.attemptId, labelled(a.items), undefined, { jobId, taskManagerId: 'tm-a' })).toEqual({ kind: 'accepted', stored: 10 });
+    expect(await uncached.complete(a.attemptId, labelled(a.items))).toEqual({ kind: 'duplicate' });
+    expect(() => new PgSplitStore({ pool: t.db.pool, prisma: t.db.prisma }, { claimedInputs: -1 })).toThrow(/claimedInputs/);
+  });
+});

@@ -12,4 +12,7 @@ export const STORE_DEFAULTS = Object.freeze({
   batchConcurrency: 2,
   /** Most calls in one batch: a complete batch of 10-item splits is then ≤ 1,280 result rows. */
   maxBatch: 128,
+  /** Inputs of handed-out attempts kept so their completes skip a read (claimed-attempts.ts):
+   * 500 task managers × 2 leases × 200-input splits; ~100 bytes each, ~20 MB when full. */
+  claimedInputs: 200_000,
 });

@@ -3,12 +3,15 @@
  * together share one claim_many.sql round trip, and completes that arrive together are checked with
  * one read (complete_lookup_many.sql) and written with one statement (complete_many.sql). Under
  * load one round trip serves many task managers; each call still gets exactly the answer it would
- * get alone. PgSplitStore validates ids and leases and delegates here.
+ * get alone. The read is skipped for attempts this store handed out itself (claimed-attempts.ts):
+ * their holder and inputs are known from the claim. PgSplitStore validates ids and leases and
+ * delegates here.
  */
 import type pg from 'pg';
 import { isRetryableSqlError } from '../db/transaction.js';
 import { JobStatus, type AttemptOwner, type ClaimResult, type CompleteResult, type ItemOutcome, type SplitTimings } from '../ports.js';
 import { Batcher, type BatchEntry } from './batcher.js';
+import { ClaimedAttempts, type AttemptFacts } from './claimed-attempts.js';
 import { outcomeRows, type OutcomeRow } from './outcomes.js';
 import type { StatementName } from './sql.js';
 
@@ -30,14 +33,18 @@ export interface GroupedCallsOptions {
   maxBatch: number;
   /** claim() → 'wait' carries this retryAfterMs. */
   waitRetryMs: number;
+  /** Inputs of claimed attempts kept for their completes (claimed-attempts.ts). */
+  claimedInputs: number;
 }
 
 export class GroupedWorkerCalls {
   /** Per job and lease length: claims are grouped only with claims they can share a statement with. */
   private readonly claimBatchers = new Map<string, Batcher<string, ClaimResult>>();
   private readonly completeBatcher: Batcher<CompleteCall, CompleteResult>;
+  private readonly claimed: ClaimedAttempts;
 
   constructor(private readonly run: RunStatement, private readonly options: GroupedCallsOptions) {
+    this.claimed = new ClaimedAttempts(options.claimedInputs);
     this.completeBatcher = new Batcher({
       maxConcurrent: options.batchConcurrency,
       maxBatch: options.maxBatch,
@@ -74,7 +81,8 @@ export class GroupedWorkerCalls {
   private async claimBatch(jobId: string, lease: number, batch: BatchEntry<string, ClaimResult>[]): Promise<void> {
     const rows = (await this.run('claim_many', [jobId, batch.map((e) => e.input), lease])).rows;
     for (const row of rows) {
-      batch[(row.claimer as number) - 1]?.resolve(splitClaim(row, false));
+      const entry = batch[(row.claimer as number) - 1];
+      if (entry) entry.resolve(this.handOut(row, jobId, entry.input, false));
     }
     await Promise.all(batch.filter((e) => !e.settled).map(async (entry) => {
       try {
@@ -87,7 +95,7 @@ export class GroupedWorkerCalls {
 
   private async claimOne(jobId: string, taskManagerId: string, lease: number): Promise<ClaimResult> {
     const row = (await this.run('claim', [jobId, taskManagerId, lease])).rows[0] ?? {};
-    if (row.attempt_id != null) return splitClaim(row, row.speculative as boolean);
+    if (row.attempt_id != null) return this.handOut(row, jobId, taskManagerId, row.speculative as boolean);
     const status = row.job_status as JobStatus | null;
     if (status === JobStatus.QUEUED || (status === JobStatus.RUNNING && row.unfinished === true)) {
       return { kind: 'wait', retryAfterMs: this.options.waitRetryMs };
@@ -95,23 +103,35 @@ export class GroupedWorkerCalls {
     return { kind: 'done' };
   }
 
+  /** A claimed split's answer; its attempt's facts are kept for the complete. */
+  private handOut(row: Row, jobId: string, taskManagerId: string, speculative: boolean): ClaimResult {
+    const claim = splitClaim(row, speculative);
+    this.claimed.remember(claim.attemptId, {
+      jobId, taskManagerId, firstIndex: row.first_index as number, inputs: row.inputs as string[],
+    });
+    return claim;
+  }
+
   private async completeBatch(batch: BatchEntry<CompleteCall, CompleteResult>[]): Promise<void> {
-    const before = await this.lookUpAttempts(batch.map((e) => e.input.attemptId));
+    const unknown = batch.map((e) => e.input.attemptId).filter((id) => this.claimed.get(id) === undefined);
+    const before = unknown.length === 0 ? new Map<string, Row>() : await this.lookUpAttempts(unknown);
     const candidates: BatchEntry<CompleteCall, CompleteResult>[] = [];
     const results: OutcomeRow[] = [];
     for (const entry of batch) {
       const { attemptId, outcomes, owner } = entry.input;
       const row = before.get(attemptId);
-      if (!row || (owner && (row.job_id !== owner.jobId || row.task_manager_id !== owner.taskManagerId))) {
+      const facts = this.claimed.get(attemptId) ?? (row && factsFromRow(row));
+      if (!facts || (owner && (facts.jobId !== owner.jobId || facts.taskManagerId !== owner.taskManagerId))) {
         entry.resolve({ kind: 'discarded', reason: 'UNKNOWN_ATTEMPT' });
         continue;
       }
-      if (row.winner_attempt_id === attemptId) {
+      // Known from the claim: a repeated report is found out below (it cannot win again).
+      if (row?.winner_attempt_id === attemptId) {
         entry.resolve({ kind: 'duplicate' });
         continue;
       }
       try {
-        results.push(...outcomeRows({ firstIndex: row.first_index as number, inputs: row.inputs as string[] }, outcomes, attemptId));
+        results.push(...outcomeRows(facts, outcomes, attemptId));
         candidates.push(entry);
       } catch (error) {
         entry.reject(error);
@@ -135,6 +155,8 @@ export class GroupedWorkerCalls {
         entry.resolve({ kind: 'accepted', stored });
       } else lost.push(entry);
     }
+    // Answered for good: a later report of these attempts cannot win, and is looked up.
+    for (const entry of candidates) this.claimed.forget(entry.input.attemptId);
     if (lost.length === 0) return;
     // Lost the race (or was never eligible): say why from the state now.
     const after = await this.lookUpAttempts(lost.map((e) => e.input.attemptId));
@@ -165,7 +187,16 @@ export class GroupedWorkerCalls {
   }
 }
 
-function splitClaim(row: Row, speculative: boolean): ClaimResult {
+function factsFromRow(row: Row): AttemptFacts {
+  return {
+    jobId: row.job_id as string,
+    taskManagerId: row.task_manager_id as string,
+    firstIndex: row.first_index as number,
+    inputs: row.inputs as string[],
+  };
+}
+
+function splitClaim(row: Row, speculative: boolean): Extract<ClaimResult, { kind: 'split' }> {
   const first = row.first_index as number;
   return {
     kind: 'split',

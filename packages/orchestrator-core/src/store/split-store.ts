@@ -19,7 +19,8 @@
  * claim() and complete() are group-committed (grouped-calls.ts, batcher.ts): calls that arrive
  * while a batch is in Postgres go together into the next one (claim_many.sql;
  * complete_lookup_many.sql + complete_many.sql), so under load a round trip serves many task
- * managers and per-call cost is mostly per-row work (bench: control-plane section).
+ * managers and per-call cost is mostly per-row work (bench: control-plane section). A complete of
+ * an attempt this store handed out skips the lookup (claimed-attempts.ts).
  *
  * Locks are taken split first, then attempts, then the job row (counters), everywhere, so the
  * transitions cannot deadlock each other. Times are the database's clock (now()).
@@ -68,6 +69,8 @@ export interface PgSplitStoreOptions {
   batchConcurrency?: number;
   /** Most claim / complete calls written by one statement. */
   maxBatch?: number;
+  /** Inputs of claimed attempts remembered for their completes (0: always look attempts up). */
+  claimedInputs?: number;
 }
 
 type Queryable = pg.Pool | pg.PoolClient;
@@ -85,6 +88,7 @@ export class PgSplitStore implements WorkerStore {
       batchConcurrency: positiveInt('batchConcurrency', options.batchConcurrency ?? STORE_DEFAULTS.batchConcurrency),
       maxBatch: positiveInt('maxBatch', options.maxBatch ?? STORE_DEFAULTS.maxBatch),
       waitRetryMs: this.waitRetryMs,
+      claimedInputs: nonNegativeInt('claimedInputs', options.claimedInputs ?? STORE_DEFAULTS.claimedInputs),
     });
   }
 
@@ -329,6 +333,13 @@ function emptyReport(): ReleaseReport {
 function positiveInt(field: string, value: number): number {
   if (!Number.isInteger(value) || value < 1) {
     throw new StoreError(StoreErrorCode.INVALID_OPTIONS, `store option ${field} must be a positive integer (got ${JSON.stringify(value)})`);
+  }
+  return value;
+}
+
+function nonNegativeInt(field: string, value: number): number {
+  if (!Number.isInteger(value) || value < 0) {
+    throw new StoreError(StoreErrorCode.INVALID_OPTIONS, `store option ${field} must be a non-negative integer (got ${JSON.stringify(value)})`);
   }
   return value;
 }
