@@ -148,8 +148,9 @@ export const CompleteRequestSchema = z
     attemptId: IdSchema,
     outcomes: z.array(ItemOutcomeSchema).max(PROTOCOL_LIMITS.maxItemsPerSplit),
     timings: SplitTimingsSchema.optional(),
-    /** Also claim the caller's next split once these outcomes are stored, and answer it in `next`:
-     *  one round trip instead of two when a task manager completes a split and wants another. */
+    /** Also claim the caller's next split (while these outcomes are being stored), and answer it
+     *  in `next`: one round trip instead of two when a task manager completes a split and wants
+     *  another. `next` is 'wait' only if nothing was claimable once the outcomes were stored. */
     claimNext: z.boolean({ error: 'must be true or false' }).optional(),
   })
   .superRefine((body, ctx) => {

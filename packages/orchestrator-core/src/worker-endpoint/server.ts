@@ -145,12 +145,23 @@ export async function startWorkerEndpoint(options: WorkerEndpointOptions): Promi
   add(WorkerRoute.COMPLETE, {
     request: CompleteRequestSchema,
     response: CompleteResponseSchema,
-    // The store checks the owner in the same read that checks the report (one round trip fewer).
-    // claimNext: the caller's next claim rides on this request, after the outcomes are stored.
+    // The store checks the owner itself (no separate ownership read).
+    // claimNext: the caller's next claim rides on this request, made while the outcomes are being
+    // stored (the two share nothing but the job, so the answer waits for the slower, not the sum).
+    // A 'wait' may only mean "the split being completed is still open": asked again once it is
+    // stored, so the job's last complete hears 'done' as it would have in sequence. If the
+    // complete fails, a split claimed alongside stays with the caller's task manager until its
+    // lease lapses or the task manager ends (releaseTaskManager), as any unreported claim.
     run: async (caller, body) => {
-      const result = sameComplete(await store.complete(body.attemptId, body.outcomes, body.timings, caller));
-      if (body.claimNext !== true) return result;
-      return { ...result, next: sameClaim(await store.claim(caller.jobId, caller.taskManagerId, await leaseFor(caller.jobId))) };
+      const claim = async () => sameClaim(await store.claim(caller.jobId, caller.taskManagerId, await leaseFor(caller.jobId)));
+      const completing = store.complete(body.attemptId, body.outcomes, body.timings, caller);
+      if (body.claimNext !== true) return sameComplete(await completing);
+      const claiming = claim();
+      const [completed, claimed] = await Promise.allSettled([completing, claiming]);
+      if (completed.status === 'rejected') throw completed.reason;
+      if (claimed.status === 'rejected') throw claimed.reason;
+      const next = claimed.value.kind === 'wait' ? await claim() : claimed.value;
+      return { ...sameComplete(completed.value), next };
     },
     wire: (result) => {
       const { next, ...rest } = result;
