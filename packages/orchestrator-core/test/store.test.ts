@@ -217,6 +217,25 @@ describe('cancel and fail', () => {
   });
 });
 
+describe('deleting a job', () => {
+  it('deletes its splits, attempts and results (attempts and results carry no foreign key: a statement trigger)', async () => {
+    const jobId = await startedJob(20);
+    const other = await startedJob(10);
+    const a = await claimSplit(jobId, 'tm-del');
+    await t.store.complete(a.attemptId, outcomesFor(a.items));
+    await claimSplit(jobId, 'tm-del');
+    const o = await claimSplit(other, 'tm-del');
+    await t.store.complete(o.attemptId, outcomesFor(o.items));
+    const counts = async (id: string) => (await t.db.pool.query(
+      `SELECT (SELECT count(*) FROM splits WHERE job_id = $1)::int AS splits, (SELECT count(*) FROM attempts WHERE job_id = $1)::int AS attempts,
+              (SELECT count(*) FROM results WHERE job_id = $1)::int AS results`, [id])).rows[0];
+    expect(await counts(jobId)).toEqual({ splits: 2, attempts: 2, results: 10 });
+    await t.db.pool.query('DELETE FROM jobs WHERE id = $1', [jobId]);
+    expect(await counts(jobId)).toEqual({ splits: 0, attempts: 0, results: 0 });
+    expect(await counts(other)).toEqual({ splits: 1, attempts: 1, results: 10 });
+  });
+});
+
 describe('progress and task managers', () => {
   it('reports counts, running attempts with lease times, errors by code, and live task managers', async () => {
     const jobId = await startedJob(30);

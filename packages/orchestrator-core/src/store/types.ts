@@ -63,7 +63,7 @@ export interface JobProgressSnapshot {
   job: JobRecord;
   now: Date;
   splits: { total: number; pending: number; running: number; done: number; failed: number };
-  /** Results and error records written in the last `windowMs`. */
+  /** Inputs of the splits completed in the last `windowMs` (results and per-item errors). */
   finishedInWindow: number;
   windowMs: number;
   /** Median duration of winning attempts; null before the first split is done. */
