@@ -161,6 +161,21 @@ describe('worker endpoint', () => {
     expect((await raw('/v1/report', { token: tokenFor(jobA, 'tm2'), body: JSON.stringify(report('tm1')) })).status).toBe(401);
   });
 
+  it('a token that passed before is refused once its job is gone or has another secret (checked tokens are remembered)', async () => {
+    const jobId = await newJob(3);
+    const token = tokenFor(jobId, 'tm1');
+    const body = JSON.stringify({ taskManagerId: 'tm1' });
+    expect((await raw('/v1/claim', { token, body })).status).toBe(200);
+    expect((await raw('/v1/claim', { token, body })).status).toBe(200);
+    const setSecret = (hex: string) => t.db.pool.query('UPDATE jobs SET worker_secret = $2 WHERE id = $1', [jobId, hex]);
+    await setSecret(createJobSecret().toString('hex'));
+    expect((await raw('/v1/claim', { token, body })).status).toBe(401);
+    await setSecret(secrets.get(jobId)!.toString('hex'));
+    expect((await raw('/v1/claim', { token, body })).status).toBe(200);
+    await t.db.pool.query('DELETE FROM jobs WHERE id = $1', [jobId]);
+    expect((await raw('/v1/claim', { token, body })).status).toBe(401);
+  });
+
   it('answers 400 naming the field for malformed bodies', async () => {
     const jobId = await newJob();
     const token = tokenFor(jobId, 'tm1');
