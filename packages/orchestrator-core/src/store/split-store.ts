@@ -302,7 +302,8 @@ export class PgSplitStore implements WorkerStore {
   private async run(on: Queryable, name: StatementName, values: unknown[]): Promise<pg.QueryResult<Row>> {
     const statement = this.sql[name];
     try {
-      return await on.query<Row>({ name: statement.name, text: statement.text, values });
+      // Unnamed: planned for these values and today's table sizes (sql.ts).
+      return await on.query<Row>({ text: statement.text, values });
     } catch (error) {
       throw toStoreError(error, `SQL ${name}`);
     }

@@ -5,7 +5,12 @@
  * `dist/` (both sit two levels below the package root), so the build needs no copy step and the
  * files stay plain SQL for psql and editors. Consequence: a bundler that inlines this package must
  * ship `src/store/sql/` along (nothing bundles orchestrator-core today).
- * Each is run as a named prepared statement (`offsample_<file name>`): parsed once per connection.
+ * Each runs as an unnamed statement, so Postgres plans it for its parameters and the tables' current
+ * sizes on every call. Named (prepared) statements were parsed once per connection, but their
+ * cached generic plans kept the table sizes of their first calls: on a young database every
+ * complete_many seq-scanned `attempts` twice (auto_explain: plans made at 76–1,911 attempts, run
+ * at tens of thousands), which cost more than the planning saved (claim_many was re-planned on
+ * every call anyway: Postgres judged its generic plan worse). `name` labels it for tests and logs.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -41,7 +46,7 @@ export const STATEMENT_NAMES = [
 export type StatementName = (typeof STATEMENT_NAMES)[number];
 
 export interface Statement {
-  /** Prepared statement name. */
+  /** `offsample_<file name>`: a label, not a prepared statement. */
   readonly name: string;
   readonly text: string;
 }
