@@ -5,23 +5,20 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestStore, type TestStore } from '../../../test/setup/store.js';
 import { PgSplitStore } from '../dist/store/split-store.js';
-import { statements } from '../dist/store/sql.js';
 import type { ItemOutcome, WorkItem } from '../dist/ports.js';
 
 let t: TestStore;
 /** A second store on the same pool whose statements are counted by name. */
 let counted: PgSplitStore;
 const calls = new Map<string, number>();
-/** Statement text → its label (the store runs them unnamed). */
-const statementNames = new Map(Object.values(statements()).map((s) => [s.text, s.name]));
 
 beforeAll(async () => {
   t = await openTestStore({ waitRetryMs: 25 });
   const pool = new Proxy(t.db.pool, {
     get(target, key, receiver) {
       if (key === 'query') {
-        return (config: { text?: string }, ...rest: unknown[]) => {
-          const name = (typeof config === 'object' && config !== null && statementNames.get(config.text ?? '')) || 'other';
+        return (config: { name?: string }, ...rest: unknown[]) => {
+          const name = typeof config === 'object' && config !== null && typeof config.name === 'string' ? config.name.replace(/_g\d+$/, '') : 'other';
           calls.set(name, (calls.get(name) ?? 0) + 1);
           return (target.query as (...args: unknown[]) => unknown).call(target, config, ...rest);
         };

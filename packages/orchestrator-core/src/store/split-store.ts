@@ -47,7 +47,7 @@ import { StoreError, StoreErrorCode, toStoreError } from './errors.js';
 import { GroupedWorkerCalls, type Row } from './grouped-calls.js';
 import * as reads from './reads.js';
 import { isUuid, jobFromRow } from './rows.js';
-import { statements, type StatementName } from './sql.js';
+import { planGeneration, preparedName, statements, type StatementName } from './sql.js';
 import * as taskManagers from './task-managers.js';
 import { validateJobSpec } from './job-spec.js';
 import type {
@@ -80,6 +80,8 @@ export class PgSplitStore implements WorkerStore {
   private readonly waitRetryMs: number;
   private readonly batchInputs: number;
   private readonly grouped: GroupedWorkerCalls;
+  /** Attempts claimed through this store: how far the tables grew since its plans were made (sql.ts). */
+  private handedOut = 0;
 
   constructor(private readonly db: StoreDatabase, options: PgSplitStoreOptions = {}) {
     this.waitRetryMs = positiveInt('waitRetryMs', options.waitRetryMs ?? STORE_DEFAULTS.waitRetryMs);
@@ -144,7 +146,9 @@ export class PgSplitStore implements WorkerStore {
    */
   async claim(rawJobId: string, taskManagerId: string, leaseMs: number): Promise<ClaimResult> {
     if (!isUuid(rawJobId)) return { kind: 'done' };
-    return this.grouped.claim(rawJobId.toLowerCase(), taskManagerId, leaseMsInt(leaseMs));
+    const result = await this.grouped.claim(rawJobId.toLowerCase(), taskManagerId, leaseMsInt(leaseMs));
+    if (result.kind === 'split') this.handedOut++;
+    return result;
   }
 
   async heartbeat(rawAttemptId: string, leaseMs: number): Promise<HeartbeatResult> {
@@ -302,8 +306,8 @@ export class PgSplitStore implements WorkerStore {
   private async run(on: Queryable, name: StatementName, values: unknown[]): Promise<pg.QueryResult<Row>> {
     const statement = this.sql[name];
     try {
-      // Unnamed: planned for these values and today's table sizes (sql.ts).
-      return await on.query<Row>({ text: statement.text, values });
+      // Prepared per plan generation: re-planned as the tables grow (sql.ts).
+      return await on.query<Row>({ name: preparedName(statement.name, planGeneration(this.handedOut)), text: statement.text, values });
     } catch (error) {
       throw toStoreError(error, `SQL ${name}`);
     }
