@@ -86,6 +86,18 @@ describe('lease expiry', () => {
     expect(attempts.map((a) => [a.taskManagerId, a.status])).toEqual([['tm-a', 'SUCCEEDED'], ['tm-b', 'CANCELLED']]);
   });
 
+  it('a late report from an attempt given up without a charge still wins, and cancels the split’s new attempt', async () => {
+    const jobId = await startedJob(3, 3, 2);
+    const first = await claimSplit(jobId, 'tm-a');
+    await t.store.releaseTaskManager('tm-a', 'exited', { chargeRetry: false });
+    const second = await claimSplit(jobId, 'tm-b');
+    expect((await t.store.listSplits(jobId))[0]).toMatchObject({ retries: 0 });
+    expect(await t.store.complete(first.attemptId, labelled(first.items))).toEqual({ kind: 'accepted', stored: 3 });
+    expect(await t.store.heartbeat(second.attemptId, 1000)).toEqual({ kind: 'abandon', reason: 'SPLIT_DONE' });
+    const attempts = await t.store.listAttempts(jobId);
+    expect(attempts.map((a) => [a.taskManagerId, a.status])).toEqual([['tm-a', 'SUCCEEDED'], ['tm-b', 'CANCELLED']]);
+  });
+
   it('when retries run out the split FAILS and every input without a result gets a SPLIT_FAILED record', async () => {
     const jobId = await startedJob(10, 5, 1);
     const ok = await claimSplit(jobId, 'tm-ok');

@@ -9,7 +9,8 @@
 -- only for one report per split (the batch's first; a later one finds the split DONE). A report
 -- from an attempt that lost its lease (LOST) or was given up with its task manager (FAILED) still
 -- wins while the split is open. Then, for each win: the winner SUCCEEDED with its count and
--- timings, every other RUNNING attempt of the split CANCELLED (its task manager hears 'abandon'),
+-- timings (`won`), every other RUNNING attempt of the split CANCELLED (`cancelled`: its task
+-- manager hears 'abandon'),
 -- the outcomes inserted (ON CONFLICT: an input that already has its result or error keeps it) and
 -- the job's counters moved once per job. Locks: splits (in id order, so two batches cannot
 -- deadlock), then attempts, then job rows, as every other transition (split-store.ts header).
@@ -22,14 +23,14 @@ eligible AS (
   -- `<>` rather than `IN ('RUNNING', 'LOST', 'FAILED')`: the same rows (the other statuses are
   -- SUCCEEDED and CANCELLED), but no index on status can serve it, so the planner reads each attempt
   -- by its primary key instead of walking every RUNNING attempt of every job.
-  SELECT DISTINCT ON (a.split_id) r.attempt_id, r.item_count, r.timings, a.split_id
+  SELECT DISTINCT ON (a.split_id) r.attempt_id, r.item_count, r.timings, a.split_id, a.status AS attempt_status
   FROM report r
   JOIN attempts a ON a.id = r.attempt_id
   WHERE a.status <> 'SUCCEEDED' AND a.status <> 'CANCELLED'
   ORDER BY a.split_id, r.pos
 ),
 locked AS MATERIALIZED (
-  SELECT s.id, e.attempt_id, e.item_count, e.timings
+  SELECT s.id, e.attempt_id, e.item_count, e.timings, e.attempt_status
   FROM eligible e
   JOIN splits s ON s.id = e.split_id
   ORDER BY s.id
@@ -41,19 +42,28 @@ win AS (
   FROM locked l, jobs j
   WHERE s.id = l.id AND j.id = s.job_id
     AND s.status IN ('PENDING', 'RUNNING') AND j.status = 'RUNNING'
-  RETURNING s.id, s.job_id, l.attempt_id, l.item_count, l.timings
+  RETURNING s.id, s.job_id, s.retries, l.attempt_id, l.attempt_status, l.item_count, l.timings
 ),
-ended AS (
+won AS (
+  -- By primary key: a join on split_id is planned from attempts' split_id statistics, which a
+  -- young database does not have (Postgres then guesses 1 in 200 rows per split and seq-scans).
   UPDATE attempts a
-  SET status = (CASE WHEN a.id = w.attempt_id THEN 'SUCCEEDED' ELSE 'CANCELLED' END)::attempt_status,
-      ended_at = CASE WHEN a.id = w.attempt_id THEN now() ELSE coalesce(a.ended_at, now()) END,
-      item_count = CASE WHEN a.id = w.attempt_id THEN w.item_count ELSE a.item_count END,
-      timings = CASE WHEN a.id = w.attempt_id THEN w.timings ELSE a.timings END,
-      error = CASE WHEN a.id = w.attempt_id THEN NULL ELSE 'split completed first by attempt ' || w.attempt_id::text END
+  SET status = 'SUCCEEDED', ended_at = now(), item_count = w.item_count, timings = w.timings, error = NULL
   FROM win w
-  -- The winner, and the split's other RUNNING attempts. CASE, not OR: with OR the planner combines
-  -- the status index (every RUNNING attempt of every job) into each lookup.
-  WHERE a.split_id = w.id AND CASE WHEN a.id = w.attempt_id THEN true ELSE a.status = 'RUNNING' END
+  WHERE a.id = w.attempt_id
+  RETURNING a.id
+),
+cancelled AS (
+  -- The split's other RUNNING attempts. Only a split that was granted more than one attempt
+  -- (retries > 0: a speculative copy or a charged requeue), or whose winner had already been
+  -- given up (a late report of a LOST / FAILED attempt: its split may have been handed out again
+  -- without a charge), can have any; for the others this joins nothing and reads no attempt.
+  UPDATE attempts a
+  SET status = 'CANCELLED', ended_at = coalesce(a.ended_at, now()),
+      error = 'split completed first by attempt ' || w.attempt_id::text
+  FROM win w
+  WHERE (w.retries > 0 OR w.attempt_status <> 'RUNNING')
+    AND a.split_id = w.id AND a.id <> w.attempt_id AND a.status = 'RUNNING'
   RETURNING a.id
 ),
 incoming AS (
