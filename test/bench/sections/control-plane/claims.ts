@@ -16,7 +16,7 @@ import { cachedWorkerSecrets, createWorkerToken, startWorkerEndpoint, type Datab
 import { round } from '../../stats.js';
 import { CONTROL_PLANE_DEFAULTS } from './defaults.js';
 import { createRunningJob } from './jobs.js';
-import { summarise, type LatencySummary } from './latency.js';
+import { perSecondP99, summarise, type LatencySummary, type SecondsSummary } from './latency.js';
 import { runLoad } from './load.js';
 import { OpKind, type SimulatedTaskManager } from './load-protocol.js';
 import { Probe, type ProbeReading } from './probe.js';
@@ -38,6 +38,8 @@ export interface ClaimPhaseFigure {
   /** claim + complete answers per second. */
   requestsPerSecond: number;
   claim: LatencySummary;
+  /** The claims' p99 second by second (stalls vs steady queueing). */
+  claimSeconds: SecondsSummary;
   complete: LatencySummary;
   waits: number;
   failures: number;
@@ -162,6 +164,7 @@ function figure(
   const r = load.record;
   const claimLat: number[] = [];
   const completeLat: number[] = [];
+  const claimEnds: number[] = [];
   let results = 0;
   let waits = 0;
   let failures = 0;
@@ -169,7 +172,10 @@ function figure(
     const end = r.endsMs[i]!;
     if (end < from || end >= to) continue;
     const kind = r.kinds[i]!;
-    if (kind === OpKind.CLAIM_SPLIT) claimLat.push(r.latenciesMs[i]!);
+    if (kind === OpKind.CLAIM_SPLIT) {
+      claimLat.push(r.latenciesMs[i]!);
+      claimEnds.push(end);
+    }
     else if (kind === OpKind.COMPLETE_ACCEPTED) {
       completeLat.push(r.latenciesMs[i]!);
       results += r.stored[i]!;
@@ -189,6 +195,7 @@ function figure(
     resultsPerSecond: perS(results),
     requestsPerSecond: perS(claimLat.length + completeLat.length),
     claim: summarise(claimLat),
+    claimSeconds: perSecondP99(claimEnds, claimLat, from, to, CONTROL_PLANE_DEFAULTS.targetClaimP99Ms),
     complete: summarise(completeLat),
     waits,
     failures,

@@ -63,6 +63,11 @@ function describePhase(out: Described, f: ClaimPhaseFigure, key: string, name: s
     },
     { label: '    claim p50 / p99', value: `${ms(f.claim.p50Ms)} / ${ms(f.claim.p99Ms)} ms`, note: `max ${ms(f.claim.maxMs)} ms, ${f.claim.count} claims` },
     {
+      label: '    claim p99 second by second',
+      value: `${ms(f.claimSeconds.minP99Ms)} / ${ms(f.claimSeconds.medianP99Ms)} / ${ms(f.claimSeconds.maxP99Ms)} ms`,
+      note: `min / median / max over ${f.claimSeconds.seconds} s; ${f.claimSeconds.secondsUnder} of them under ${f.claimSeconds.boundMs} ms`,
+    },
+    {
       label: '    complete p50 / p99',
       value: `${ms(f.complete.p50Ms)} / ${ms(f.complete.p99Ms)} ms`,
       note: `max ${ms(f.complete.maxMs)} ms${f.failures ? `; ${f.failures} FAILED requests: ${f.failureMessages[0] ?? ''}` : ''}`,
