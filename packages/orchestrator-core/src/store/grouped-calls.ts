@@ -113,14 +113,15 @@ export class GroupedWorkerCalls {
   }
 
   private async completeBatch(batch: BatchEntry<CompleteCall, CompleteResult>[]): Promise<void> {
-    const unknown = batch.map((e) => e.input.attemptId).filter((id) => this.claimed.get(id) === undefined);
+    const known = batch.map((e) => this.claimed.get(e.input.attemptId));
+    const unknown = batch.filter((_, i) => known[i] === undefined).map((e) => e.input.attemptId);
     const before = unknown.length === 0 ? new Map<string, Row>() : await this.lookUpAttempts(unknown);
     const candidates: BatchEntry<CompleteCall, CompleteResult>[] = [];
     const results: OutcomeRow[] = [];
-    for (const entry of batch) {
+    for (const [i, entry] of batch.entries()) {
       const { attemptId, outcomes, owner } = entry.input;
       const row = before.get(attemptId);
-      const facts = this.claimed.get(attemptId) ?? (row && factsFromRow(row));
+      const facts = known[i] ?? (row && factsFromRow(row));
       if (!facts || (owner && (facts.jobId !== owner.jobId || facts.taskManagerId !== owner.taskManagerId))) {
         entry.resolve({ kind: 'discarded', reason: 'UNKNOWN_ATTEMPT' });
         continue;

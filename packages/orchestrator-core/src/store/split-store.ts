@@ -84,13 +84,13 @@ export class PgSplitStore implements WorkerStore {
   private handedOut = 0;
 
   constructor(private readonly db: StoreDatabase, options: PgSplitStoreOptions = {}) {
-    this.waitRetryMs = positiveInt('waitRetryMs', options.waitRetryMs ?? STORE_DEFAULTS.waitRetryMs);
-    this.batchInputs = positiveInt('createJobBatchInputs', options.createJobBatchInputs ?? STORE_DEFAULTS.createJobBatchInputs);
+    this.waitRetryMs = intOption('waitRetryMs', options.waitRetryMs ?? STORE_DEFAULTS.waitRetryMs);
+    this.batchInputs = intOption('createJobBatchInputs', options.createJobBatchInputs ?? STORE_DEFAULTS.createJobBatchInputs);
     this.grouped = new GroupedWorkerCalls((name, values) => this.run(this.db.pool, name, values), {
-      batchConcurrency: positiveInt('batchConcurrency', options.batchConcurrency ?? STORE_DEFAULTS.batchConcurrency),
-      maxBatch: positiveInt('maxBatch', options.maxBatch ?? STORE_DEFAULTS.maxBatch),
+      batchConcurrency: intOption('batchConcurrency', options.batchConcurrency ?? STORE_DEFAULTS.batchConcurrency),
+      maxBatch: intOption('maxBatch', options.maxBatch ?? STORE_DEFAULTS.maxBatch),
       waitRetryMs: this.waitRetryMs,
-      claimedInputs: nonNegativeInt('claimedInputs', options.claimedInputs ?? STORE_DEFAULTS.claimedInputs),
+      claimedInputs: intOption('claimedInputs', options.claimedInputs ?? STORE_DEFAULTS.claimedInputs, 0),
     });
   }
 
@@ -335,16 +335,11 @@ function emptyReport(): ReleaseReport {
   return { endedAttempts: [], releasedSplits: [], errorRecords: 0, jobIds: [] };
 }
 
-function positiveInt(field: string, value: number): number {
-  if (!Number.isInteger(value) || value < 1) {
-    throw new StoreError(StoreErrorCode.INVALID_OPTIONS, `store option ${field} must be a positive integer (got ${JSON.stringify(value)})`);
-  }
-  return value;
-}
-
-function nonNegativeInt(field: string, value: number): number {
-  if (!Number.isInteger(value) || value < 0) {
-    throw new StoreError(StoreErrorCode.INVALID_OPTIONS, `store option ${field} must be a non-negative integer (got ${JSON.stringify(value)})`);
+/** A store option that must be a positive integer (or, with min 0, a non-negative one). */
+function intOption(field: string, value: number, min: 0 | 1 = 1): number {
+  if (!Number.isInteger(value) || value < min) {
+    const what = min === 1 ? 'a positive integer' : 'a non-negative integer';
+    throw new StoreError(StoreErrorCode.INVALID_OPTIONS, `store option ${field} must be ${what} (got ${JSON.stringify(value)})`);
   }
   return value;
 }

@@ -175,8 +175,7 @@ function figure(
     if (kind === OpKind.CLAIM_SPLIT) {
       claimLat.push(r.latenciesMs[i]!);
       claimEnds.push(end);
-    }
-    else if (kind === OpKind.COMPLETE_ACCEPTED) {
+    } else if (kind === OpKind.COMPLETE_ACCEPTED) {
       completeLat.push(r.latenciesMs[i]!);
       results += r.stored[i]!;
     } else if (kind === OpKind.CLAIM_WAIT) waits++;
