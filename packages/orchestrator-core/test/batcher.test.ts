@@ -35,4 +35,35 @@ describe('Batcher', () => {
     expect(failed.map((f) => f.status)).toEqual(['fulfilled', 'fulfilled', 'rejected']);
     expect(failed[2]).toMatchObject({ reason: { message: 'boom' } });
   });
+
+  it('starts a batch beside a running one only once overlapAt calls wait', async () => {
+    const started: number[][] = [];
+    const gates: (() => void)[] = [];
+    const batcher = new Batcher<number, number>({
+      maxConcurrent: 2,
+      overlapAt: 3,
+      maxBatch: 10,
+      run: async (batch) => {
+        started.push(batch.map((e) => e.input));
+        await new Promise<void>((resolve) => gates.push(resolve));
+        for (const entry of batch) entry.resolve(entry.input);
+      },
+    });
+    const calls = [batcher.submit(1)];
+    expect(started).toEqual([[1]]); // an idle batcher starts at once
+    calls.push(batcher.submit(2), batcher.submit(3));
+    expect(started).toEqual([[1]]); // two waiting: below overlapAt, they wait for the running batch
+    calls.push(batcher.submit(4));
+    expect(started).toEqual([[1], [2, 3, 4]]); // three waiting: the second connection is used
+    calls.push(batcher.submit(5), batcher.submit(6), batcher.submit(7));
+    expect(started.length).toBe(2); // maxConcurrent reached
+    gates.shift()!();
+    await calls[0];
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(started[2]).toEqual([5, 6, 7]); // a slot freed: the waiting calls go, however few
+    for (const gate of gates.splice(0)) gate();
+    await new Promise((resolve) => setImmediate(resolve));
+    for (const gate of gates.splice(0)) gate();
+    expect(await Promise.all(calls)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+  });
 });

@@ -183,5 +183,6 @@ describe('completes of attempts this store handed out (claimed-attempts.ts)', ()
     expect(await uncached.complete(a.attemptId, labelled(a.items), undefined, { jobId, taskManagerId: 'tm-a' })).toEqual({ kind: 'accepted', stored: 10 });
     expect(await uncached.complete(a.attemptId, labelled(a.items))).toEqual({ kind: 'duplicate' });
     expect(() => new PgSplitStore({ pool: t.db.pool, prisma: t.db.prisma }, { claimedInputs: -1 })).toThrow(/claimedInputs/);
+    expect(() => new PgSplitStore({ pool: t.db.pool, prisma: t.db.prisma }, { batchOverlapAt: 0 })).toThrow(/batchOverlapAt must be a positive integer/);
   });
 });

@@ -10,6 +10,8 @@ export const STORE_DEFAULTS = Object.freeze({
    * batch filling while another is in Postgres; more only splits the same work into smaller
    * batches on a 2-core machine (bench: control-plane section). */
   batchConcurrency: 2,
+  /** ...but the second batch starts only once this many calls wait (batcher.ts `overlapAt`). */
+  batchOverlapAt: 32,
   /** Most calls in one batch: a complete batch of 10-item splits is then ≤ 1,280 result rows. */
   maxBatch: 128,
   /** Inputs of handed-out attempts kept so their completes skip a read (claimed-attempts.ts):

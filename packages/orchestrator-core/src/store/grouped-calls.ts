@@ -30,6 +30,8 @@ export interface CompleteCall {
 export interface GroupedCallsOptions {
   /** Batches written at once, per kind. */
   batchConcurrency: number;
+  /** Calls that must wait before a batch starts beside a running one (batcher.ts). */
+  overlapAt: number;
   maxBatch: number;
   /** claim() → 'wait' carries this retryAfterMs. */
   waitRetryMs: number;
@@ -47,6 +49,7 @@ export class GroupedWorkerCalls {
     this.claimed = new ClaimedAttempts(options.claimedInputs);
     this.completeBatcher = new Batcher({
       maxConcurrent: options.batchConcurrency,
+      overlapAt: options.overlapAt,
       maxBatch: options.maxBatch,
       run: (batch) => this.completeBatch(batch),
     });
@@ -62,6 +65,7 @@ export class GroupedWorkerCalls {
     if (batcher === undefined) {
       batcher = new Batcher<string, ClaimResult>({
         maxConcurrent: this.options.batchConcurrency,
+        overlapAt: this.options.overlapAt,
         maxBatch: this.options.maxBatch,
         run: (batch) => this.claimBatch(jobId, lease, batch),
       });

@@ -67,6 +67,8 @@ export interface PgSplitStoreOptions {
   createJobBatchInputs?: number;
   /** Claim / complete batches in flight at once, per kind (group commit). */
   batchConcurrency?: number;
+  /** A batch starts beside a running one of its kind only once this many calls wait (1: at once). */
+  batchOverlapAt?: number;
   /** Most claim / complete calls written by one statement. */
   maxBatch?: number;
   /** Inputs of claimed attempts remembered for their completes (0: always look attempts up). */
@@ -88,6 +90,7 @@ export class PgSplitStore implements WorkerStore {
     this.batchInputs = intOption('createJobBatchInputs', options.createJobBatchInputs ?? STORE_DEFAULTS.createJobBatchInputs);
     this.grouped = new GroupedWorkerCalls((name, values) => this.run(this.db.pool, name, values), {
       batchConcurrency: intOption('batchConcurrency', options.batchConcurrency ?? STORE_DEFAULTS.batchConcurrency),
+      overlapAt: intOption('batchOverlapAt', options.batchOverlapAt ?? STORE_DEFAULTS.batchOverlapAt),
       maxBatch: intOption('maxBatch', options.maxBatch ?? STORE_DEFAULTS.maxBatch),
       waitRetryMs: this.waitRetryMs,
       claimedInputs: intOption('claimedInputs', options.claimedInputs ?? STORE_DEFAULTS.claimedInputs, 0),

@@ -39,7 +39,10 @@ export const controlPlaneSection: Section = {
     try {
       const db = await bench.open(s.poolMax);
       try {
-        const store = new PgSplitStore(db);
+        const store = new PgSplitStore(db, {
+          ...(s.batchConcurrency !== null ? { batchConcurrency: s.batchConcurrency } : {}),
+          ...(s.batchOverlapAt !== null ? { batchOverlapAt: s.batchOverlapAt } : {}),
+        });
         const log = (line: string) => ctx.log(`control-plane ${line}`);
         const has = (p: Phase) => s.phases.includes(p);
         const base = { db, databaseName: bench.name, store, settings: s, log };

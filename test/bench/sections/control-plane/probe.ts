@@ -15,12 +15,14 @@ import type pg from 'pg';
 import { startCpuMeter, type CpuReading } from '../../cpu-meter.js';
 import { round } from '../../stats.js';
 
-/** Call name → [calls, total ms]. */
-type Timings = Map<string, [number, number]>;
+/** Call name → each call's duration (ms). */
+type Timings = Map<string, number[]>;
 
 export interface CallTiming {
   calls: number;
   meanMs: number;
+  p50Ms: number;
+  p99Ms: number;
 }
 
 export interface ProbeReading {
@@ -64,10 +66,9 @@ export class Probe {
     try {
       return await work();
     } finally {
-      const entry = this.timings.get(name) ?? [0, 0];
-      entry[0] += 1;
-      entry[1] += performance.now() - t;
-      this.timings.set(name, entry);
+      const entry = this.timings.get(name);
+      if (entry === undefined) this.timings.set(name, [performance.now() - t]);
+      else entry.push(performance.now() - t);
     }
   }
 
@@ -114,7 +115,7 @@ export class Probe {
     // on the bench database) spent all its CPU inside it; one that left took its share along.
     let ticks = 0;
     for (const [pid, now] of backends) ticks += now - (started.backends.get(pid) ?? 0);
-    const calls = Object.fromEntries([...this.timings].map(([name, [n, ms]]) => [name, { calls: n, meanMs: round(ms / n, 3) }]));
+    const calls = Object.fromEntries([...this.timings].map(([name, durations]) => [name, callTiming(durations)]));
     const samples = this.poolSamples;
     return {
       calls,
@@ -148,4 +149,10 @@ export class Probe {
     }
     return out;
   }
+}
+
+function callTiming(durations: number[]): CallTiming {
+  const sorted = [...durations].sort((a, b) => a - b);
+  const at = (q: number) => round(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN, 3);
+  return { calls: sorted.length, meanMs: round(sorted.reduce((a, b) => a + b, 0) / sorted.length, 3), p50Ms: at(0.5), p99Ms: at(0.99) };
 }

@@ -77,6 +77,11 @@ function describePhase(out: Described, f: ClaimPhaseFigure, key: string, name: s
       value: `${ms(c.endpoint)} + ${ms(c.postgres)} ms`,
       note: `endpoint + Postgres backends (load: ${ms(c.load)} ms); two idle cores ≈ ${n0(2000 / (c.endpoint + c.postgres))} cycles/s`,
     },
+    {
+      label: '    store.claim | store.complete p50 / p99',
+      value: `${storeCall(f, 'store.claim')} | ${storeCall(f, 'store.complete')} ms`,
+      note: 'inside the endpoint, batch wait included: the rest of a request\'s latency is HTTP, the event loop and the load process',
+    },
   );
   const fig = out.figures;
   if (f.offeredClaimsPerSecond !== null) fig[`${key}OfferedClaimsPerSecond`] = f.offeredClaimsPerSecond;
@@ -89,6 +94,11 @@ function describePhase(out: Described, f: ClaimPhaseFigure, key: string, name: s
   fig[`${key}CompleteP99Ms`] = f.complete.p99Ms;
   fig[`${key}EndpointCpuMsPerCycle`] = c.endpoint;
   fig[`${key}PostgresCpuMsPerCycle`] = c.postgres;
+}
+
+function storeCall(f: ClaimPhaseFigure, name: string): string {
+  const call = f.probe.calls[name];
+  return call ? `${ms(call.p50Ms)} / ${ms(call.p99Ms)}` : '–';
 }
 
 /** Saturation only: where a request's time and the CPU went. */

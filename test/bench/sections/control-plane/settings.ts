@@ -29,6 +29,9 @@ export interface ControlPlaneSettings {
   ingestHttpSplits: number;
   /** Profile the endpoint process during each claim phase's window (bench-output/*.cpuprofile). */
   cpuProfile: boolean;
+  /** Store group-commit options (PgSplitStore's batchConcurrency / batchOverlapAt); null: the product defaults. */
+  batchConcurrency: number | null;
+  batchOverlapAt: number | null;
 }
 
 export const Phase = { SATURATION: 'saturation', PACED: 'paced', SUSTAINABLE: 'sustainable', INGEST: 'ingest' } as const;
@@ -54,6 +57,8 @@ const ENV = {
   BENCH_CP_INGEST_MAX_S: ['ingestMaxMs', z.coerce.number().min(1).max(600).transform((s) => Math.round(s * 1000))],
   BENCH_CP_INGEST_HTTP_SPLITS: ['ingestHttpSplits', int(0, 100_000)],
   BENCH_CP_CPU_PROFILE: ['cpuProfile', z.enum(['0', '1']).transform((v) => v === '1')],
+  BENCH_CP_BATCH_CONCURRENCY: ['batchConcurrency', int(1, 16)],
+  BENCH_CP_BATCH_OVERLAP_AT: ['batchOverlapAt', int(1, 10_000)],
 } as const satisfies Record<string, readonly [keyof ControlPlaneSettings, z.ZodType]>;
 
 export const CONTROL_PLANE_ENV_HELP = Object.keys(ENV).join(', ');
@@ -78,6 +83,8 @@ export function compileControlPlaneSettings(env: NodeJS.ProcessEnv = process.env
     ingestMaxMs: d.ingest.maxMs,
     ingestHttpSplits: d.ingest.httpSplits,
     cpuProfile: false,
+    batchConcurrency: null,
+    batchOverlapAt: null,
   };
   for (const [name, [field, schema]] of Object.entries(ENV)) {
     const raw = env[name];
