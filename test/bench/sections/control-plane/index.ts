@@ -12,7 +12,7 @@ import path from 'node:path';
 import { PgSplitStore } from '@offsample/orchestrator-core';
 import type { BenchContext, Section, SectionReport } from '../../section.js';
 import { runClaimPhase, type ClaimPhaseFigure } from './claims.js';
-import { createBenchDatabase } from './database.js';
+import { createBenchDatabase, settleDatabase } from './database.js';
 import { CONTROL_PLANE_DEFAULTS } from './defaults.js';
 import { runRawInsert, runStoreIngest, type IngestFigure } from './ingest.js';
 import { describeControlPlane } from './report.js';
@@ -47,15 +47,29 @@ export const controlPlaneSection: Section = {
         const has = (p: Phase) => s.phases.includes(p);
         const base = { db, databaseName: bench.name, store, settings: s, log };
         const profile = (name: string) => (s.cpuProfile ? path.join(ctx.outDir, `control-plane-${name}-${Date.now()}.cpuprofile`) : null);
-        if (has(Phase.SATURATION)) m.saturation = logged(log, await runClaimPhase({ ...base, mode: 'saturation', cpuProfileFile: profile('saturation') }));
-        if (has(Phase.PACED)) m.paced = logged(log, await runClaimPhase({ ...base, mode: 'paced', cpuProfileFile: profile('paced') }));
+        // Each phase after the first starts from a settled database (database.ts, settleDatabase).
+        let ran = false;
+        const settle = async () => {
+          if (ran && s.settle) log(`settling between phases: ${await settleDatabase(db)}`);
+          ran = true;
+        };
+        if (has(Phase.SATURATION)) {
+          await settle();
+          m.saturation = logged(log, await runClaimPhase({ ...base, mode: 'saturation', cpuProfileFile: profile('saturation') }));
+        }
+        if (has(Phase.PACED)) {
+          await settle();
+          m.paced = logged(log, await runClaimPhase({ ...base, mode: 'paced', cpuProfileFile: profile('paced') }));
+        }
         if (has(Phase.SUSTAINABLE) && m.saturation !== null && m.saturation.claimsPerSecond > 0) {
           const offered = Math.max(1, Math.round(m.saturation.claimsPerSecond * CONTROL_PLANE_DEFAULTS.sustainableShare));
+          await settle();
           m.sustainable = logged(log, await runClaimPhase({
             ...base, mode: 'paced', label: 'sustainable', offeredClaimsPerSecond: offered, cpuProfileFile: profile('sustainable'),
           }));
         }
         if (has(Phase.INGEST)) {
+          await settle();
           m.ingestStore = loggedIngest(log, await runStoreIngest(store, db, s, log));
           if (s.ingestHttpSplits > 0) {
             const http: ControlPlaneSettings = {

@@ -32,6 +32,8 @@ export interface ControlPlaneSettings {
   /** Store group-commit options (PgSplitStore's batchConcurrency / batchOverlapAt); null: the product defaults. */
   batchConcurrency: number | null;
   batchOverlapAt: number | null;
+  /** VACUUM (ANALYZE) + CHECKPOINT between phases (database.ts, settleDatabase); off: each phase inherits the last one's cleanup. */
+  settle: boolean;
 }
 
 export const Phase = { SATURATION: 'saturation', PACED: 'paced', SUSTAINABLE: 'sustainable', INGEST: 'ingest' } as const;
@@ -59,6 +61,7 @@ const ENV = {
   BENCH_CP_CPU_PROFILE: ['cpuProfile', z.enum(['0', '1']).transform((v) => v === '1')],
   BENCH_CP_BATCH_CONCURRENCY: ['batchConcurrency', int(1, 16)],
   BENCH_CP_BATCH_OVERLAP_AT: ['batchOverlapAt', int(1, 10_000)],
+  BENCH_CP_SETTLE: ['settle', z.enum(['0', '1']).transform((v) => v === '1')],
 } as const satisfies Record<string, readonly [keyof ControlPlaneSettings, z.ZodType]>;
 
 export const CONTROL_PLANE_ENV_HELP = Object.keys(ENV).join(', ');
@@ -85,6 +88,7 @@ export function compileControlPlaneSettings(env: NodeJS.ProcessEnv = process.env
     cpuProfile: false,
     batchConcurrency: null,
     batchOverlapAt: null,
+    settle: true,
   };
   for (const [name, [field, schema]] of Object.entries(ENV)) {
     const raw = env[name];
