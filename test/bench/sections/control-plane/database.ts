@@ -36,7 +36,11 @@ export interface BenchDatabase {
 }
 
 /** Settings that bound commit and write throughput (read only; the bench never changes them). */
-const SERVER_SETTINGS = ['fsync', 'synchronous_commit', 'wal_sync_method', 'commit_delay', 'shared_buffers', 'max_connections', 'wal_level', 'full_page_writes'];
+const SERVER_SETTINGS = [
+  'fsync', 'synchronous_commit', 'wal_sync_method', 'commit_delay', 'shared_buffers', 'max_connections', 'wal_level', 'full_page_writes',
+  // Background work that lands in a window: this machine's PostgreSQL 15 runs with autovacuum off.
+  'autovacuum', 'max_wal_size', 'data_checksums',
+];
 
 export async function createBenchDatabase(embeddedDataDir: string, log: (line: string) => void): Promise<BenchDatabase> {
   const fromEnv = process.env.DATABASE_URL?.trim() || undefined;

@@ -37,8 +37,14 @@ export function describeControlPlane(m: ControlPlaneMeasurements, s: ControlPlan
   out.table.push({
     label: 'database',
     value: `PostgreSQL ${server.version.split(' ')[0]}`,
-    note: `${server.source}; fsync ${st.fsync ?? '?'}, synchronous_commit ${st.synchronous_commit ?? '?'}, shared_buffers ${st.shared_buffers ?? '?'}; pg pool max ${s.poolMax}`,
+    note: `${server.source}; fsync ${st.fsync ?? '?'}, synchronous_commit ${st.synchronous_commit ?? '?'}, shared_buffers ${st.shared_buffers ?? '?'}, autovacuum ${st.autovacuum ?? '?'}; pg pool max ${s.poolMax}`,
   });
+  if (s.settle && phases.filter(([f]) => f !== null).length > 1) {
+    out.notes.push(
+      'Each phase after the first starts after VACUUM (ANALYZE) + CHECKPOINT (BENCH_CP_SETTLE=0 skips it): windows measure their own load. Longer ' +
+        'windows include autovacuum and checkpoints of their own churn, which cost tail latency on 2 cores (README, "third pass").',
+    );
+  }
   const loads = phases.flatMap(([f]) => (f ? [f.loadAverage1m] : []));
   out.notes.push(
     `Settings: ${s.taskManagers} TMs, ${s.itemsPerSplit}-item splits, ${s.client} client in ${s.loadProcesses} load process(es), secrets looked up ` +
