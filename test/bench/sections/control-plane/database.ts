@@ -109,9 +109,9 @@ const CHURNED_TABLES = ['splits', 'attempts', 'results', 'jobs'];
 /**
  * Clear what the previous phase left before the next one's window: VACUUM (ANALYZE) of the churned
  * tables and a CHECKPOINT. Otherwise the autovacuum and the WAL-driven checkpoint that a
- * 5,000-cycles/s saturation phase sets off land in the next window: one side-by-side pair on
- * embedded PostgreSQL 18 gave a paced p99 of 114 ms with autovacuum running through the window
- * against 31 ms with it off. Returns what it did, for the log; a server that refuses CHECKPOINT
+ * 5,000-cycles/s saturation phase sets off land in the next window: on embedded PostgreSQL 18 the
+ * full section gave a paced p99 of 79.0 / 58.3 ms without this step against 30.4 / 17.4 ms with it
+ * (README, "third pass"). Returns what it did, for the log; a server that refuses CHECKPOINT
  * (no pg_checkpoint role) is only vacuumed.
  */
 export async function settleDatabase(db: Database): Promise<string> {
