@@ -6,11 +6,13 @@ export const STORE_DEFAULTS = Object.freeze({
   /** createJob() sends inputs in batches of about this many (rounded to whole splits): a 1M-input
    * job is then ~50 statements of a few MB each instead of one huge parameter. */
   createJobBatchInputs: 20_000,
-  /** Group commit (batcher.ts): claim and complete batches written at once, per kind. Two keeps a
-   * batch filling while another is in Postgres; more only splits the same work into smaller
-   * batches on a 2-core machine (bench: control-plane section). */
+  /** Group commit (batcher.ts): claim and complete batches written at once, per kind. Calls that
+   * arrive while a batch runs wait for the next one; two gives a backlog a second connection;
+   * more only splits the same work into smaller batches on a 2-core machine (bench:
+   * control-plane section). */
   batchConcurrency: 2,
-  /** ...but the second batch starts only once this many calls wait (batcher.ts `overlapAt`). */
+  /** The second batch starts only once this many calls wait (batcher.ts `overlapAt`): below that,
+   * overlapping small batches cost each statement's fixed Postgres CPU twice (bench, third pass). */
   batchOverlapAt: 32,
   /** Most calls in one batch: a complete batch of 10-item splits is then ≤ 1,280 result rows. */
   maxBatch: 128,

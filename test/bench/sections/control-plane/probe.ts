@@ -13,21 +13,14 @@ import { performance, type EventLoopUtilization } from 'node:perf_hooks';
 import type { WorkerStore } from '@offsample/orchestrator-core';
 import type pg from 'pg';
 import { startCpuMeter, type CpuReading } from '../../cpu-meter.js';
-import { round } from '../../stats.js';
+import { summarise, type LatencySummary } from './latency.js';
 
 /** Call name → each call's duration (ms). */
 type Timings = Map<string, number[]>;
 
-export interface CallTiming {
-  calls: number;
-  meanMs: number;
-  p50Ms: number;
-  p99Ms: number;
-}
-
 export interface ProbeReading {
   /** Store calls and secret lookups made by the endpoint during the window. */
-  calls: Record<string, CallTiming>;
+  calls: Record<string, LatencySummary>;
   /** The endpoint's process: CPU ÷ wall, and the share of time its event loop was busy. */
   endpointCpu: CpuReading;
   endpointEventLoopUtilisation: number;
@@ -115,7 +108,7 @@ export class Probe {
     // on the bench database) spent all its CPU inside it; one that left took its share along.
     let ticks = 0;
     for (const [pid, now] of backends) ticks += now - (started.backends.get(pid) ?? 0);
-    const calls = Object.fromEntries([...this.timings].map(([name, durations]) => [name, callTiming(durations)]));
+    const calls = Object.fromEntries([...this.timings].map(([name, durations]) => [name, summarise(durations)]));
     const samples = this.poolSamples;
     return {
       calls,
@@ -149,10 +142,4 @@ export class Probe {
     }
     return out;
   }
-}
-
-function callTiming(durations: number[]): CallTiming {
-  const sorted = [...durations].sort((a, b) => a - b);
-  const at = (q: number) => round(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN, 3);
-  return { calls: sorted.length, meanMs: round(sorted.reduce((a, b) => a + b, 0) / sorted.length, 3), p50Ms: at(0.5), p99Ms: at(0.99) };
 }
