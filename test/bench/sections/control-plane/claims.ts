@@ -35,7 +35,7 @@ export interface ClaimPhaseFigure {
   claimsPerSecond: number;
   completesPerSecond: number;
   resultsPerSecond: number;
-  /** claim + complete answers per second. */
+  /** HTTP requests answered per second (claim and complete requests; a claim riding on a complete is not one). */
   requestsPerSecond: number;
   claim: LatencySummary;
   /** The claims' p99 second by second (stalls vs steady queueing). */
@@ -166,13 +166,15 @@ function figure(
   const completeLat: number[] = [];
   const claimEnds: number[] = [];
   let results = 0;
+  let rode = 0;
   let waits = 0;
   let failures = 0;
   for (let i = 0; i < r.kinds.length; i++) {
     const end = r.endsMs[i]!;
     if (end < from || end >= to) continue;
     const kind = r.kinds[i]!;
-    if (kind === OpKind.CLAIM_SPLIT) {
+    if (kind === OpKind.CLAIM_SPLIT || kind === OpKind.CLAIM_SPLIT_RODE) {
+      if (kind === OpKind.CLAIM_SPLIT_RODE) rode++;
       claimLat.push(r.latenciesMs[i]!);
       claimEnds.push(end);
     } else if (kind === OpKind.COMPLETE_ACCEPTED) {
@@ -192,7 +194,8 @@ function figure(
     claimsPerSecond: perS(claimLat.length),
     completesPerSecond: perS(completeLat.length),
     resultsPerSecond: perS(results),
-    requestsPerSecond: perS(claimLat.length + completeLat.length),
+    // A claim that rode on a complete (claim-next) was not a request of its own.
+    requestsPerSecond: perS(claimLat.length - rode + completeLat.length),
     claim: summarise(claimLat),
     claimSeconds: perSecondP99(claimEnds, claimLat, from, to, CONTROL_PLANE_DEFAULTS.targetClaimP99Ms),
     complete: summarise(completeLat),

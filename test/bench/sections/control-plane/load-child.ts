@@ -110,7 +110,7 @@ async function run(job: LoadJob): Promise<LoadResult> {
         else note(OpKind.COMPLETE_OTHER, t);
         if (done.next !== undefined) {
           // The claim rode on this request: it took as long as the complete.
-          if (done.next.kind === 'split') note(OpKind.CLAIM_SPLIT, t);
+          if (done.next.kind === 'split') note(OpKind.CLAIM_SPLIT_RODE, t);
           carried = done.next;
         }
       } catch (err) {

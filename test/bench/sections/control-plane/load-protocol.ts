@@ -37,10 +37,13 @@ export const OpKind = {
   COMPLETE_OTHER: 4,
   /** HTTP error or network failure; the task manager pauses briefly and goes on. */
   FAILED: 5,
+  /** A split claimed on a complete request (claim-next): a claim, with that complete's latency,
+   *  but not a request of its own. */
+  CLAIM_SPLIT_RODE: 6,
 } as const;
 export type OpKind = (typeof OpKind)[keyof typeof OpKind];
 
-/** Parallel arrays, one element per request. */
+/** Parallel arrays, one element per request (and one per claim that rode on a complete). */
 export interface LoadRecord {
   kinds: number[];
   /** When the answer was read, ms since start. */
