@@ -14,6 +14,15 @@ describe('the store statements', () => {
     expect(statementCount("SELECT ';' -- ; not a statement\n; SELECT 2;")).toBe(2);
   });
 
+  it('derive complete_many_unguarded from complete_many by leaving out its conflict clause, and nothing else', () => {
+    const all = statements();
+    const clause = 'ON CONFLICT (job_id, input_index) DO NOTHING';
+    expect(all.complete_many.text).toContain(clause);
+    expect(all.complete_many_unguarded.name).toBe('offsample_complete_many_unguarded');
+    expect(all.complete_many_unguarded.text).not.toContain(clause);
+    expect(all.complete_many_unguarded.text).toBe(all.complete_many.text.replace(clause, ''));
+  });
+
   it('refuse a file that holds two statements, naming it', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'offsample-sql-'));
     for (const name of STATEMENT_NAMES) await writeFile(path.join(dir, `${name}.sql`), 'SELECT 1');

@@ -132,6 +132,8 @@ describe('claim, heartbeat, complete', () => {
 
     const rows = await resultRows(jobId);
     expect(rows.map((r) => r.input_index)).toEqual(Array.from({ length: 25 }, (_, i) => i));
+    // Each result's input is its split's (the report's rows carry none).
+    expect(rows.map((r) => r.input)).toEqual(Array.from({ length: 25 }, (_, i) => `https://images.example/${i}.png`));
     const errors = rows.filter((r) => r.error_code === 'HTTP_404').map((r) => r.input_index);
     expect(errors).toEqual([0, 7, 14, 21]);
     const job = await t.store.getJob(jobId);
@@ -141,7 +143,9 @@ describe('claim, heartbeat, complete', () => {
     const page = await t.store.listResults(jobId, { afterIndex: 5, limit: 3 });
     expect(page.map((r) => r.inputIndex)).toEqual([6, 7, 8]);
     expect(page[0]).toMatchObject({ label: 'on-sample', probabilities: [0.25, 0.75], fetchMs: 2, preprocessMs: 1, inferMs: 4 });
-    expect(page[1]).toMatchObject({ label: null, probabilities: null, errorCode: 'HTTP_404' });
+    expect(page[1]).toMatchObject({
+      label: null, probabilities: null, errorCode: 'HTTP_404', errorMessage: 'not found', fetchMs: 3, preprocessMs: null, inferMs: null,
+    });
     expect((await t.store.listResults(jobId, { errors: true })).map((r) => r.inputIndex)).toEqual([0, 7, 14, 21]);
     expect((await t.store.listResults(jobId, { errorCode: 'HTTP_404', afterIndex: 7 })).map((r) => r.inputIndex)).toEqual([14, 21]);
     expect((await t.store.listResults(jobId, { errors: false, limit: 1000 })).length).toBe(21);
@@ -171,6 +175,22 @@ describe('claim, heartbeat, complete', () => {
     expect(await resultRows(jobId)).toEqual([]);
     expect((await t.store.heartbeat(claim.attemptId, 1000)).kind).toBe('continue');
     expect(await t.store.complete(claim.attemptId, good)).toEqual({ kind: 'accepted', stored: 5 });
+  });
+
+  it('keeps a record an input already has: the batch runs again with its conflict clause', async () => {
+    const jobId = await startedJob(10);
+    const claim = await claimSplit(jobId, 'tm-a');
+    // As a cancel racing this complete would: input 3 gets its record first.
+    await t.db.pool.query(
+      `INSERT INTO results (job_id, input_index, input, error_code, error_message) VALUES ($1, 3, $2, 'CANCELLED', 'raced')`,
+      [jobId, claim.items[3]!.input],
+    );
+    expect(await t.store.complete(claim.attemptId, outcomesFor(claim.items))).toEqual({ kind: 'accepted', stored: 9 });
+    const rows = await resultRows(jobId);
+    expect(rows.map((r) => r.input_index)).toEqual(Array.from({ length: 10 }, (_, i) => i));
+    expect(rows[3]).toMatchObject({ label: null, error_code: 'CANCELLED' });
+    // Counted are the 9 rows this complete stored: 0 and 7 are errors.
+    expect(await t.store.getJob(jobId)).toMatchObject({ doneCount: 7, errorCount: 2 });
   });
 
   it('treats ids it does not know as unknown attempts', async () => {

@@ -136,7 +136,8 @@ export class GroupedWorkerCalls {
         continue;
       }
       try {
-        results.push(...outcomeRows(facts, outcomes, attemptId));
+        // Its position among the candidates: the statement's report arrays are in that order.
+        results.push(...outcomeRows(facts, outcomes, candidates.length + 1));
         candidates.push(entry);
       } catch (error) {
         entry.reject(error);
@@ -144,12 +145,21 @@ export class GroupedWorkerCalls {
     }
     if (candidates.length === 0) return;
     const won = new Map<string, number>();
-    const rows = (await this.runRetrying('complete_many', [
+    const values = [
       candidates.map((c) => c.input.attemptId),
       candidates.map((c) => c.input.outcomes.length),
       candidates.map((c) => (c.input.timings ? JSON.stringify(c.input.timings) : null)),
       JSON.stringify(results),
-    ])).rows;
+    ];
+    // Without the conflict clause first; a result already there rolls that statement back, and
+    // the batch runs again with it, keeping what is there (sql.ts, DERIVED).
+    let rows: Row[];
+    try {
+      rows = (await this.runRetrying('complete_many_unguarded', values)).rows;
+    } catch (error) {
+      if (!isResultConflict((error as { cause?: unknown }).cause)) throw error;
+      rows = (await this.runRetrying('complete_many', values)).rows;
+    }
     for (const row of rows) won.set(row.attempt_id as string, row.stored as number);
     const lost: BatchEntry<CompleteCall, CompleteResult>[] = [];
     for (const entry of candidates) {
@@ -190,6 +200,12 @@ export class GroupedWorkerCalls {
       }
     }
   }
+}
+
+/** A unique violation of a result's primary key (job, input index). */
+function isResultConflict(error: unknown): boolean {
+  const e = error as { code?: unknown; constraint?: unknown } | null;
+  return typeof e === 'object' && e !== null && e.code === '23505' && e.constraint === 'results_pkey';
 }
 
 function factsFromRow(row: Row): AttemptFacts {

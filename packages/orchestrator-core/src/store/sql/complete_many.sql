@@ -1,17 +1,21 @@
 -- Group complete, one autocommitted statement for a whole batch of checked reports:
 --   $1 attempt ids, $2 item counts, $3 timings (jsonb or NULL): one element per report;
---   $4 the outcomes of every report: a JSON array of rows (outcomes.ts, OutcomeRow: a attempt id,
---   i input index, n input, l label, c error code, m error message, p probabilities, f / pp / im
---   fetch / preprocess / infer ms). jsonb_to_recordset, not json_to_recordset: measured ~3× faster
---   per row here (its array columns especially); unnest of parallel arrays is faster still in the
---   server, but the driver's array escaping costs more in the endpoint's single thread.
+--   $4 the outcomes of every report: a JSON array of rows (outcomes.ts, OutcomeRow: r the report's
+--   position in $1..$3, i input index, n input, l label, c error code, m error message, p probabilities,
+--   f / pp / im fetch / preprocess / infer ms; a key left out is NULL). jsonb_to_recordset, not
+--   json_to_recordset: measured ~3× faster per row here (its array columns especially); unnest of
+--   parallel arrays is faster still in the server, but the driver's array escaping costs more in
+--   the endpoint's single thread.
 -- First completion wins: a split moves to DONE only from PENDING / RUNNING while its job runs, and
--- only for one report per split (the batch's first; a later one finds the split DONE). A report
+-- only for one report per split (the batch's first; a later one finds the split DONE, and its
+-- rows, joined by report position, are never read). A report
 -- from an attempt that lost its lease (LOST) or was given up with its task manager (FAILED) still
 -- wins while the split is open. Then, for each win: the winner SUCCEEDED with its count and
 -- timings (`won`), every other RUNNING attempt of the split CANCELLED (`cancelled`: its task
 -- manager hears 'abandon'),
--- the outcomes inserted (ON CONFLICT: an input that already has its result or error keeps it) and
+-- the outcomes inserted (ON CONFLICT: an input that already has its result or error keeps it; the
+-- store first runs this without that clause, complete_many_unguarded in sql.ts, and runs it again
+-- as written only when a result conflicts) and
 -- the job's counters moved once per job. Locks: splits (in id order, so two batches cannot
 -- deadlock), then attempts, then job rows, as every other transition (split-store.ts header).
 -- Returns one row per winning attempt with the rows it stored.
@@ -23,14 +27,14 @@ eligible AS (
   -- `<>` rather than `IN ('RUNNING', 'LOST', 'FAILED')`: the same rows (the other statuses are
   -- SUCCEEDED and CANCELLED), but no index on status can serve it, so the planner reads each attempt
   -- by its primary key instead of walking every RUNNING attempt of every job.
-  SELECT DISTINCT ON (a.split_id) r.attempt_id, r.item_count, r.timings, a.split_id, a.status AS attempt_status
+  SELECT DISTINCT ON (a.split_id) r.attempt_id, r.item_count, r.timings, r.pos, a.split_id, a.status AS attempt_status
   FROM report r
   JOIN attempts a ON a.id = r.attempt_id
   WHERE a.status <> 'SUCCEEDED' AND a.status <> 'CANCELLED'
   ORDER BY a.split_id, r.pos
 ),
 locked AS MATERIALIZED (
-  SELECT s.id, e.attempt_id, e.item_count, e.timings, e.attempt_status
+  SELECT s.id, e.attempt_id, e.item_count, e.timings, e.pos, e.attempt_status
   FROM eligible e
   JOIN splits s ON s.id = e.split_id
   ORDER BY s.id
@@ -42,7 +46,7 @@ win AS (
   FROM locked l, jobs j
   WHERE s.id = l.id AND j.id = s.job_id
     AND s.status IN ('PENDING', 'RUNNING') AND j.status = 'RUNNING'
-  RETURNING s.id, s.job_id, s.retries, l.attempt_id, l.attempt_status, l.item_count, l.timings
+  RETURNING s.id, s.job_id, s.retries, l.attempt_id, l.pos, l.attempt_status, l.item_count, l.timings
 ),
 won AS (
   -- By primary key: a join on split_id is planned from attempts' split_id statistics, which a
@@ -67,18 +71,18 @@ cancelled AS (
   RETURNING a.id
 ),
 incoming AS (
-  SELECT u.a AS attempt_id, u.i AS input_index, u.n AS input, u.l AS label, u.c AS error_code, u.m AS error_message,
+  SELECT u.r AS pos, u.i AS input_index, u.n AS input, u.l AS label, u.c AS error_code, u.m AS error_message,
          u.p AS probabilities, u.f AS fetch_ms, u.pp AS preprocess_ms, u.im AS infer_ms
   FROM jsonb_to_recordset($4::jsonb)
-       AS u (a uuid, i int, n text, l text, c text, m text, p float8[], f float8, pp float8, im float8)
+       AS u (r bigint, i int, n text, l text, c text, m text, p float8[], f float8, pp float8, im float8)
 ),
 inserted AS (
   INSERT INTO results (job_id, input_index, input, split_id, attempt_id, label, probabilities,
                        error_code, error_message, fetch_ms, preprocess_ms, infer_ms)
-  SELECT w.job_id, i.input_index, i.input, w.id, i.attempt_id, i.label, i.probabilities,
+  SELECT w.job_id, i.input_index, i.input, w.id, w.attempt_id, i.label, i.probabilities,
          i.error_code, i.error_message, i.fetch_ms, i.preprocess_ms, i.infer_ms
   FROM incoming i
-  JOIN win w ON w.attempt_id = i.attempt_id
+  JOIN win w ON w.pos = i.pos
   ON CONFLICT (job_id, input_index) DO NOTHING
   RETURNING job_id, attempt_id, label IS NOT NULL AS ok
 ),
