@@ -132,7 +132,7 @@ describe('claim, heartbeat, complete', () => {
 
     const rows = await resultRows(jobId);
     expect(rows.map((r) => r.input_index)).toEqual(Array.from({ length: 25 }, (_, i) => i));
-    // Each result's input is its split's (the report's rows carry none).
+    // Each result keeps the input it was reported for (checked against the split's).
     expect(rows.map((r) => r.input)).toEqual(Array.from({ length: 25 }, (_, i) => `https://images.example/${i}.png`));
     const errors = rows.filter((r) => r.error_code === 'HTTP_404').map((r) => r.input_index);
     expect(errors).toEqual([0, 7, 14, 21]);
