@@ -180,7 +180,7 @@ describe('claim, heartbeat, complete', () => {
   it('keeps a record an input already has: the batch runs again with its conflict clause', async () => {
     const jobId = await startedJob(10);
     const claim = await claimSplit(jobId, 'tm-a');
-    // As a cancel racing this complete would: input 3 gets its record first.
+    // No store path does this today (the clause is a guard): input 3 gets a record before its split closes.
     await t.db.pool.query(
       `INSERT INTO results (job_id, input_index, input, error_code, error_message) VALUES ($1, 3, $2, 'CANCELLED', 'raced')`,
       [jobId, claim.items[3]!.input],

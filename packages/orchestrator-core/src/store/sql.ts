@@ -50,10 +50,11 @@ export const STATEMENT_NAMES = [
  * Statements made from a file by leaving out one clause, so the SQL still lives in one place.
  * `complete_many_unguarded` is complete_many without its ON CONFLICT clause: the store runs it first
  * and falls back to complete_many on a unique violation of a result (an input that already has its
- * result or error keeps it, as before). Conflicts only come from races such as a cancel writing an
- * input's CANCELLED record first; without the clause the statement skips the speculative insertion
- * (an index probe and one more WAL record per result): complete_many 11–14 % faster in isolation
- * (control-plane bench README, fourth pass).
+ * result or error keeps it, as before). No path in the store writes a result for an input of an
+ * open split today (a cancel or a failed split first closes the split under its row lock, and a
+ * repeated report's rows join nothing), so the clause is a guard; without it the statement skips
+ * the speculative insertion (an index probe and one more WAL record per result): complete_many
+ * 11–14 % faster in isolation (control-plane bench README, fourth pass).
  */
 const DERIVED = {
   complete_many_unguarded: { from: 'complete_many', without: 'ON CONFLICT (job_id, input_index) DO NOTHING' },
