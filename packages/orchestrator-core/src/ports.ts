@@ -132,4 +132,10 @@ export interface WorkerStore extends SplitStore {
   /** null when the attempt does not exist. */
   attemptOwner(attemptId: string): Promise<AttemptOwner | null>;
   report?(jobId: string, report: TaskManagerReport): Promise<void>;
+  /**
+   * An attempt this store handed out whose answer never reached its task manager (the complete
+   * that claimNext rode on failed): end it and put its split back at once, using up no retry.
+   * False when the attempt no longer runs.
+   */
+  giveBack(attemptId: string, reason: string): Promise<boolean>;
 }

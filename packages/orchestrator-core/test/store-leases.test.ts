@@ -194,3 +194,46 @@ describe('speculation and first completion wins', () => {
     expect((await t.store.getJob(jobId))?.doneCount).toBe(50);
   });
 });
+
+describe('giving back a claim that never reached its task manager', () => {
+  it('ends the attempt CANCELLED and puts its split back at once, using up no retry', async () => {
+    const jobId = await startedJob(6, 3, 1);
+    const unseen = await claimSplit(jobId, 'tm-a', 1000);
+    expect(await t.store.giveBack(unseen.attemptId, 'given back unseen: test')).toBe(true);
+    expect(await t.store.giveBack(unseen.attemptId, 'given back unseen: test')).toBe(false);
+    expect(await t.store.giveBack('not-an-id', 'x')).toBe(false);
+    expect(await t.store.giveBack('00000000-0000-4000-8000-000000000000', 'x')).toBe(false);
+
+    const [split] = await t.store.listSplits(jobId);
+    expect(split).toMatchObject({ ordinal: 0, status: 'PENDING', retries: 0 });
+    const [attempt] = await t.store.listAttempts(jobId);
+    expect(attempt).toMatchObject({ attemptId: unseen.attemptId, status: 'CANCELLED', error: 'given back unseen: test' });
+    expect(attempt!.endedAt).toBeInstanceOf(Date);
+
+    // Claimable again at once, and its one retry is still there: a lapse of the next attempt
+    // requeues it instead of failing it.
+    const next = await claimSplit(jobId, 'tm-b', 1000);
+    expect(next).toMatchObject({ splitId: unseen.splitId, ordinal: 0, speculative: false });
+    const lapsed = await t.store.expireLeases(later(5000));
+    expect(lapsed.releasedSplits).toEqual([{ splitId: unseen.splitId, jobId, ordinal: 0, status: 'PENDING', retries: 1 }]);
+    // The given-back attempt cannot win.
+    expect((await t.store.complete(unseen.attemptId, labelled(unseen.items))).kind).toBe('discarded');
+    const last = await claimSplit(jobId, 'tm-c');
+    expect(await t.store.complete(last.attemptId, labelled(last.items))).toEqual({ kind: 'accepted', stored: 3 });
+    expect(await resultsPerInput(jobId)).toEqual({ inputs: 3, rows: 3 });
+  });
+
+  it('a speculative copy given back leaves its split running on the original', async () => {
+    const jobId = await startedJob(3, 3, 1);
+    const original = await claimSplit(jobId, 'tm-slow');
+    expect(await t.store.addSpeculativeAttempt(original.splitId)).toBe(true);
+    const copy = await claimSplit(jobId, 'tm-fast');
+    expect(copy.speculative).toBe(true);
+    expect(await t.store.giveBack(copy.attemptId, 'given back unseen: test')).toBe(true);
+    const [split] = await t.store.listSplits(jobId);
+    expect(split).toMatchObject({ status: 'RUNNING' });
+    const attempts = await t.store.listAttempts(jobId);
+    expect(attempts.map((a) => [a.taskManagerId, a.status]).sort()).toEqual([['tm-fast', 'CANCELLED'], ['tm-slow', 'RUNNING']]);
+    expect(await t.store.complete(original.attemptId, labelled(original.items))).toEqual({ kind: 'accepted', stored: 3 });
+  });
+});

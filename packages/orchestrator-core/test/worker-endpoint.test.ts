@@ -16,6 +16,7 @@ const secrets = new Map<string, Buffer>();
 let t: TestStore;
 let endpoint: WorkerEndpoint;
 let failNext: Error | null = null;
+let failCompleteNext: Error | null = null;
 const logged: { level: string; message: string; fields?: Record<string, unknown> }[] = [];
 
 beforeAll(async () => {
@@ -25,9 +26,15 @@ beforeAll(async () => {
   const wrapped: WorkerStore = {
     claim: (...args) => (failNext ? Promise.reject(takeFailure()) : store.claim(...args)),
     heartbeat: (...args) => store.heartbeat(...args),
-    complete: (...args) => store.complete(...args),
+    complete: (...args) => {
+      if (failCompleteNext === null) return store.complete(...args);
+      const err = failCompleteNext;
+      failCompleteNext = null;
+      return Promise.reject(err);
+    },
     attemptOwner: (...args) => store.attemptOwner(...args),
     report: (...args) => store.report(...args),
+    giveBack: (...args) => store.giveBack(...args),
   };
   endpoint = await startWorkerEndpoint({
     store: wrapped,
@@ -307,6 +314,41 @@ describe('worker endpoint', () => {
     const bad = await raw('/v1/complete', { token: tokenFor(jobId, 'tm1'), body: JSON.stringify({ attemptId: first.attemptId, outcomes: [], claimNext: 'yes' }) });
     expect(bad.status).toBe(400);
     expect(bad.body.error?.issues?.map((i) => i.path)).toContain('claimNext');
+  });
+
+  it('a split claimed alongside a complete that fails is given back at once, without using up a retry', async () => {
+    const jobId = await newJob(3);
+    const client = createWorkerClient({ url: endpoint.url, token: tokenFor(jobId, 'tm1'), retries: 0 });
+    const first = await client.claim({ taskManagerId: 'tm1' });
+    if (first.kind !== 'split') throw new Error('expected a split');
+    // Outcomes that do not cover the split: the store refuses the complete (400), while the claim
+    // riding on it has already taken split 1. The caller never hears of that claim.
+    const refused = await raw('/v1/complete', {
+      token: tokenFor(jobId, 'tm1'),
+      body: JSON.stringify({ attemptId: first.attemptId, outcomes: [outcome(first.items[0]!.index)], claimNext: true }),
+    });
+    expect(refused.status).toBe(400);
+    expect(refused.body.next).toBeUndefined();
+    // The store fails outright (500): the same.
+    failCompleteNext = new Error('database went away');
+    const failed = await raw('/v1/complete', {
+      token: tokenFor(jobId, 'tm1'),
+      body: JSON.stringify({ attemptId: first.attemptId, outcomes: first.items.map((i) => outcome(i.index)), claimNext: true }),
+    });
+    expect(failed.status).toBe(500);
+
+    const splits = await t.store.listSplits(jobId);
+    expect(splits.map((s) => [s.ordinal, s.status, s.retries])).toEqual([[0, 'RUNNING', 0], [1, 'PENDING', 0], [2, 'PENDING', 0]]);
+    const givenBack = (await t.store.listAttempts(jobId)).filter((a) => a.attemptId !== first.attemptId);
+    expect(givenBack).toHaveLength(2);
+    for (const attempt of givenBack) {
+      expect(attempt).toMatchObject({ taskManagerId: 'tm1', status: 'CANCELLED' });
+      expect(attempt.error).toMatch(/given back/);
+      expect(attempt.endedAt).toBeInstanceOf(Date);
+    }
+    // The caller retries its complete: stored, and the next claim gets split 1 again at once.
+    const answer = await client.complete({ attemptId: first.attemptId, outcomes: first.items.map((i) => outcome(i.index)), claimNext: true });
+    expect(answer).toMatchObject({ kind: 'accepted', stored: 2, next: { kind: 'split', ordinal: 1 } });
   });
 
   it('an attempt of another job looks unknown', async () => {

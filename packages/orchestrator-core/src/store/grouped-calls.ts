@@ -82,6 +82,11 @@ export class GroupedWorkerCalls {
     return this.completeBatcher.submit(call);
   }
 
+  /** An attempt handed out here will not be completed (it was given back): drop its facts. */
+  forget(attemptId: string): void {
+    this.claimed.forget(attemptId);
+  }
+
   private async claimBatch(jobId: string, lease: number, batch: BatchEntry<string, ClaimResult>[]): Promise<void> {
     const rows = (await this.run('claim_many', [jobId, batch.map((e) => e.input), lease])).rows;
     for (const row of rows) {

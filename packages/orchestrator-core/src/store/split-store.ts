@@ -9,10 +9,12 @@
  *            or FAILED; failed splits leave error records, not a failed job)
  *            QUEUED | RUNNING → CANCELLED (cancelJob) | FAILED (failJob: job-level failure)
  *   Split:   PENDING → RUNNING (claim) → DONE (complete: first report wins)
- *            RUNNING → PENDING (its last running attempt LOST / FAILED and retries remain)
+ *            RUNNING → PENDING (its last running attempt LOST / FAILED and retries remain, or given
+ *                      back unseen: no retry used)
  *            RUNNING → FAILED (same, retries used up: every input gets a SPLIT_FAILED record)
  *            PENDING | RUNNING → FAILED (job cancelled / failed: CANCELLED / JOB_FAILED records)
- *   Attempt: RUNNING → SUCCEEDED (won) | CANCELLED (another attempt won, or the job ended)
+ *   Attempt: RUNNING → SUCCEEDED (won) | CANCELLED (another attempt won, the job ended, or its
+ *                    claim never reached its task manager: giveBack)
  *                    | LOST (lease expired: expireLeases) | FAILED (its task manager exited)
  *            LOST | FAILED → SUCCEEDED: a late report still wins while its split is open.
  *
@@ -203,6 +205,27 @@ export class PgSplitStore implements WorkerStore {
       if (locked.length === 0) return emptyReport();
       const ended = (await this.run(client, 'fail_task_manager_attempts', [locked, taskManagerId, `task manager exited: ${reason}`])).rows;
       return this.release(client, locked, ended, `the task manager running its last attempt exited (${reason})`, options.chargeRetry ?? true);
+    });
+  }
+
+  /**
+   * WorkerStore.giveBack: an attempt whose claim never reached its task manager (the complete it
+   * rode on failed, so the answer carrying it was an error) ends CANCELLED with `reason`, and its
+   * split goes back to PENDING at once without using up a retry, instead of waiting out a lease
+   * nobody renews and then being charged for it. A speculative copy given back leaves its split
+   * running on the other attempt. False when the attempt no longer runs (nothing changed).
+   */
+  async giveBack(rawAttemptId: string, reason: string): Promise<boolean> {
+    if (!isUuid(rawAttemptId)) return false;
+    const attemptId = rawAttemptId.toLowerCase();
+    this.grouped.forget(attemptId);
+    return this.transaction('giveBack', async (client) => {
+      const splitId = (await this.run(client, 'lock_attempt_split', [attemptId])).rows[0]?.id as string | undefined;
+      if (splitId === undefined) return false;
+      const ended = (await this.run(client, 'cancel_attempt', [attemptId, splitId, reason])).rows;
+      if (ended.length === 0) return false;
+      await this.release(client, [splitId], ended, reason, false);
+      return true;
     });
   }
 

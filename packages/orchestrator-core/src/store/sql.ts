@@ -34,6 +34,8 @@ export const STATEMENT_NAMES = [
   'expire_attempts',
   'lock_task_manager_splits',
   'fail_task_manager_attempts',
+  'lock_attempt_split',
+  'cancel_attempt',
   'release_splits',
   'fail_split_inputs',
   'speculate',

@@ -121,6 +121,16 @@ export async function startWorkerEndpoint(options: WorkerEndpointOptions): Promi
     return true;
   };
 
+  /** A claim whose answer failed goes back to its split's queue (WorkerStore.giveBack). */
+  const giveBack = async (attemptId: string, why: unknown) => {
+    const reason = `given back unseen: the complete it was claimed with failed (${describe(why).slice(0, 200)})`;
+    try {
+      await store.giveBack(attemptId, reason);
+    } catch (err) {
+      log('warn', 'worker endpoint: could not give back a claim; it lapses with its lease', { attemptId, error: describe(err) });
+    }
+  };
+
   const routes = new Map<string, Route<z.ZodType, z.ZodType>>();
   const add = <Req extends z.ZodType, Res extends z.ZodType>(path: string, route: Route<Req, Res>) =>
     routes.set(path, route as unknown as Route<z.ZodType, z.ZodType>);
@@ -150,15 +160,19 @@ export async function startWorkerEndpoint(options: WorkerEndpointOptions): Promi
     // stored (the two share nothing but the job, so the answer waits for the slower, not the sum).
     // A 'wait' may only mean "the split being completed is still open": asked again once it is
     // stored, so the job's last complete hears 'done' as it would have in sequence. If the
-    // complete fails, a split claimed alongside stays with the caller's task manager until its
-    // lease lapses or the task manager ends (releaseTaskManager), as any unreported claim.
+    // complete fails, the answer is that error, so a split claimed alongside would never reach
+    // the caller: it is given back at once (no retry used) rather than left to a lease nobody
+    // renews. Should that fail too, it lapses with its lease like any claim whose answer was lost.
     run: async (caller, body) => {
       const claim = async () => sameClaim(await store.claim(caller.jobId, caller.taskManagerId, await leaseFor(caller.jobId)));
       const completing = store.complete(body.attemptId, body.outcomes, body.timings, caller);
       if (body.claimNext !== true) return sameComplete(await completing);
       const claiming = claim();
       const [completed, claimed] = await Promise.allSettled([completing, claiming]);
-      if (completed.status === 'rejected') throw completed.reason;
+      if (completed.status === 'rejected') {
+        if (claimed.status === 'fulfilled' && claimed.value.kind === 'split') await giveBack(claimed.value.attemptId, completed.reason);
+        throw completed.reason;
+      }
       if (claimed.status === 'rejected') throw claimed.reason;
       const next = claimed.value.kind === 'wait' ? await claim() : claimed.value;
       return { ...sameComplete(completed.value), next };

@@ -71,6 +71,7 @@ export class Probe {
       heartbeat: (...a) => this.time('store.heartbeat', () => store.heartbeat(...a)),
       complete: (...a) => this.time('store.complete', () => store.complete(...a)),
       attemptOwner: (...a) => this.time('store.attemptOwner', () => store.attemptOwner(...a)),
+      giveBack: (...a) => this.time('store.giveBack', () => store.giveBack(...a)),
       ...(store.report ? { report: (...a: Parameters<NonNullable<WorkerStore['report']>>) => this.time('store.report', () => store.report!(...a)) } : {}),
     };
   }
