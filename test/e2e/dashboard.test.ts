@@ -201,6 +201,19 @@ describe('dashboard in a browser', () => {
     expect(lines[1]).toContain(inputs[0]);
   });
 
+  it('downloads JSONL in the shape of the job\'s own results.jsonl and `offsample results`', async () => {
+    const res = await fetch(`${dashboard.url}/api/export?${new URLSearchParams({ jobId, format: 'jsonl' })}`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^application\/x-ndjson/);
+    const records = (await res.text()).split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(records.map((r) => r.index)).toEqual(Array.from({ length: TOTAL }, (_, i) => i));
+    expect(records[0]).toEqual({ index: 0, input: inputs[0], label: expect.any(String), probabilities: [expect.any(Number), expect.any(Number)] });
+    const errors = records.filter((r) => 'error' in r);
+    expect(errors.map((r) => r.index)).toEqual([IMAGES, IMAGES + 1, IMAGES + 2]);
+    for (const r of errors) expect(Object.keys(r).sort()).toEqual(['error', 'index', 'input']);
+    expect(errors[0]).toMatchObject({ input: inputs[IMAGES], error: { code: 'NOT_FOUND', message: expect.any(String) } });
+  });
+
   it('cancels a running job from its page', async () => {
     // Submitted through the dashboard's own /graphql (the token is added server-side). Every input
     // is slow, so the job is still running when the button is pressed.

@@ -29,6 +29,4 @@ export type { FollowJobOptions } from './follow-job.js';
 export { followJob } from './follow-job.js';
 export type { SubmitInputs, SubmitInputsOptions } from './submit-inputs.js';
 export { submitInputs } from './submit-inputs.js';
-export type { ResultFormat } from './results-format.js';
-export { CSV_HEADER, csvLine, jsonlLine, RESULT_FORMATS } from './results-format.js';
 export type { ProgressUpdate } from './progress-bar.js';

@@ -1,4 +1,4 @@
-/** The pieces of the gateway client commands that need no server: formats, inputs, env, caps. */
+/** The pieces of the gateway client commands that need no server: inputs, env, caps (result formats: orchestrator-core's results-format.test.ts). */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -8,21 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GATEWAY_CLIENT_DEFAULTS } from '../dist/defaults.js';
 import { flagForField, readGatewayEnv, resolveConnection } from '../dist/gateway-connection.js';
 import { createProgressBar } from '../dist/progress-bar.js';
-import { CSV_HEADER, csvLine, jsonlLine } from '../dist/results-format.js';
 import { submitInputs } from '../dist/submit-inputs.js';
-
-const row = { inputIndex: 3, input: 'http://x/a,"b".png', label: null, probabilities: null, errorCode: 'NOT_FOUND', errorMessage: 'HTTP 404\nnot here' };
-
-describe('result formats', () => {
-  it('CSV quotes commas, quotes and newlines; JSONL has the local export shape', () => {
-    expect(CSV_HEADER).toBe('input_index,input,label,probabilities,error_code,error_message\r\n');
-    expect(csvLine(row)).toBe('3,"http://x/a,""b"".png",,,NOT_FOUND,"HTTP 404\nnot here"\r\n');
-    const ok = { ...row, input: 'a.png', label: 'on-sample', probabilities: [0.25, 0.75], errorCode: null, errorMessage: null };
-    expect(csvLine(ok)).toBe('3,a.png,on-sample,"[0.25,0.75]",,\r\n');
-    expect(JSON.parse(jsonlLine(ok))).toEqual({ index: 3, input: 'a.png', label: 'on-sample', probabilities: [0.25, 0.75] });
-    expect(JSON.parse(jsonlLine(row))).toEqual({ index: 3, input: row.input, error: { code: 'NOT_FOUND', message: row.errorMessage } });
-  });
-});
 
 describe('submit inputs', () => {
   let dir: string;

@@ -5,7 +5,8 @@ export { Orchestrator } from './orchestrator/orchestrator.js';
 export type { OrchestratorDeps, JobStatusEvent } from './orchestrator/orchestrator.js';
 export type { StoredJobSettings } from './orchestrator/job-runner.js';
 export { progressFromSnapshot } from './orchestrator/progress.js';
-export { exportOutputs, resultLine } from './orchestrator/outputs.js';
+export { exportOutputs } from './orchestrator/outputs.js';
+export { CSV_HEADER, RESULT_FORMATS, resultCsvLine, resultJsonLine, resultLineWriter, type ResultFormat, type ResultRow } from './results-format.js';
 export type { JobProgress, StuckSplit, JobSummary } from './api-types.js';
 
 // The error base every orchestrator-core error extends

@@ -11,7 +11,7 @@ import { optionalString, parseCommandArgs } from '../args.js';
 import { GATEWAY_CLIENT_DEFAULTS } from '../defaults.js';
 import { CliError, CliErrorCode, usageError } from '../errors.js';
 import { CONNECTION_FLAGS, CONNECTION_USAGE, resolveConnection, withGateway } from '../gateway-connection.js';
-import { CSV_HEADER, csvLine, jsonlLine, RESULT_FORMATS, type ResultFormat } from '../results-format.js';
+import { CSV_HEADER, RESULT_FORMATS, resultLineWriter, type ResultFormat } from '@offsample/orchestrator-core/results-format';
 import type { Command } from './command.js';
 
 const NAME = 'results';
@@ -63,7 +63,7 @@ export const resultsCommand: Command = {
     const errorCode = optionalString(args.values, 'error-code');
     const filter = { ...(label === undefined ? {} : { label }), ...(errorCode === undefined ? {} : { errorCode }) };
     const connection = resolveConnection(NAME, args.values);
-    const line = (format as ResultFormat) === 'csv' ? csvLine : jsonlLine;
+    const line = resultLineWriter(format as ResultFormat);
 
     return withGateway(connection, async (client) => {
       const job = await client.job(jobId);

@@ -1,7 +1,7 @@
 /**
  * Job outputs, written when a job ends. Results always live in Postgres; this exports them by
  * streaming pages of results (never the whole job in memory):
- *   print — one JSON line per input to the print sink (stdout by default);
+ *   print — one JSON line per input to the print sink (stdout by default; results-format.ts);
  *   local — `<location>/results.jsonl` + `<location>/summary.json`;
  *   s3    — the same two objects under `<location>/` in `bucket` (JSONL spooled to a temp file
  *           first, so the upload has a known length and memory stays flat).
@@ -15,6 +15,7 @@ import type { Writable } from 'node:stream';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { JobSummary } from '../api-types.js';
 import type { ResultRecord } from '../store/types.js';
+import { resultJsonLine } from '../results-format.js';
 
 export interface ResultSource {
   listResults(jobId: string, options: { afterIndex?: number; limit?: number }): Promise<ResultRecord[]>;
@@ -33,22 +34,13 @@ export interface OutputDeps {
 
 const PAGE = 5_000;
 
-/** One JSONL line: a result or an error record, by input index. */
-export function resultLine(r: ResultRecord): string {
-  const body =
-    r.errorCode !== null
-      ? { index: r.inputIndex, input: r.input, error: { code: r.errorCode, message: r.errorMessage } }
-      : { index: r.inputIndex, input: r.input, label: r.label, probabilities: r.probabilities };
-  return JSON.stringify(body) + '\n';
-}
-
 async function streamResults(source: ResultSource, jobId: string, sink: Writable): Promise<number> {
   let afterIndex: number | undefined;
   let written = 0;
   for (;;) {
     const page = await source.listResults(jobId, afterIndex === undefined ? { limit: PAGE } : { afterIndex, limit: PAGE });
     for (const r of page) {
-      if (!sink.write(resultLine(r))) await once(sink, 'drain');
+      if (!sink.write(resultJsonLine(r))) await once(sink, 'drain');
       written++;
     }
     const last = page.at(-1);

@@ -1,9 +1,10 @@
 /**
  * GET /api/export?jobId=…&format=csv|jsonl[&label=…][&errorCode=…]
- * Streams a job's results from the gateway, one page at a time, so a big job never sits in memory.
+ * Streams a job's results from the gateway, one page at a time, so a big job never sits in memory,
+ * in the same text form as the job's own results.jsonl and `offsample results` (results-format.ts).
  */
 import { serverConfig } from '@/lib/server-config';
-import { CSV_HEADER, EXPORT_FORMATS, csvLine, jsonlLine, type ExportFormat } from '@/lib/export-format';
+import { CSV_HEADER, RESULT_FORMATS, resultLineWriter, type ResultFormat } from '@offsample/orchestrator-core/results-format';
 import { RESULTS_QUERY } from '@/lib/queries';
 import type { Connection, ResultRow } from '@/lib/types';
 
@@ -45,9 +46,9 @@ function safeName(s: string): string {
 export async function GET(request: Request): Promise<Response> {
   const url = new URL(request.url);
   const jobId = url.searchParams.get('jobId');
-  const format = (url.searchParams.get('format') ?? 'csv') as ExportFormat;
+  const format = (url.searchParams.get('format') ?? 'csv') as ResultFormat;
   if (!jobId) return new Response('jobId is required\n', { status: 400 });
-  if (!EXPORT_FORMATS.includes(format)) return new Response(`format must be csv or jsonl, got ${JSON.stringify(format)}\n`, { status: 400 });
+  if (!RESULT_FORMATS.includes(format)) return new Response(`format must be csv or jsonl, got ${JSON.stringify(format)}\n`, { status: 400 });
   const filter: Record<string, string> = {};
   for (const key of ['label', 'errorCode'] as const) {
     const v = url.searchParams.get(key);
@@ -63,7 +64,7 @@ export async function GET(request: Request): Promise<Response> {
     return new Response(`${err instanceof Error ? err.message : String(err)}\n`, { status });
   }
   const encoder = new TextEncoder();
-  const line = format === 'csv' ? csvLine : jsonlLine;
+  const line = resultLineWriter(format);
   let page: Connection<ResultRow> | null = first;
   let started = false;
   const stream = new ReadableStream<Uint8Array>({
