@@ -56,6 +56,7 @@ export type { EmbeddedPostgres, EmbeddedPostgresOptions } from './db/embedded.js
 export { DatabaseError, DatabaseErrorCode, redactUrl } from './db/errors.js';
 export { PgSplitStore } from './store/split-store.js';
 export type { StoreDatabase, PgSplitStoreOptions } from './store/split-store.js';
+export { STORE_DEFAULTS, WORKER_COMMITS, type WorkerCommit } from './store/defaults.js';
 export { StoreError, StoreErrorCode } from './store/errors.js';
 export type {
   JobSpec,

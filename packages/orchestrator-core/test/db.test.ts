@@ -121,13 +121,15 @@ describe('migrations', () => {
 
 describe('environment', () => {
   it('validates DATABASE_URL and names the variable and the (redacted) value', () => {
-    expect(readDatabaseEnv({ DATABASE_URL: '  ' })).toEqual({ databaseUrl: undefined, pgDataDir: undefined });
-    expect(readDatabaseEnv({ DATABASE_URL: 'postgresql://u@h:5432/d', OFFSAMPLE_PG_DATA_DIR: '/x' })).toEqual({
+    expect(readDatabaseEnv({ DATABASE_URL: '  ' })).toEqual({ databaseUrl: undefined, pgDataDir: undefined, workerCommit: undefined });
+    expect(readDatabaseEnv({ DATABASE_URL: 'postgresql://u@h:5432/d', OFFSAMPLE_PG_DATA_DIR: '/x', OFFSAMPLE_WORKER_COMMIT: 'sync' })).toEqual({
       databaseUrl: 'postgresql://u@h:5432/d',
       pgDataDir: '/x',
+      workerCommit: 'sync',
     });
     expect(() => readDatabaseEnv({ DATABASE_URL: 'mysql://root:hunter2@h/d' })).toThrow(DatabaseError);
     expect(() => readDatabaseEnv({ DATABASE_URL: 'mysql://root:hunter2@h/d' })).toThrow(/DATABASE_URL must be a postgres.*mysql:\/\/root:\*\*\*@h\/d/);
+    expect(() => readDatabaseEnv({ OFFSAMPLE_WORKER_COMMIT: 'later' })).toThrow(/OFFSAMPLE_WORKER_COMMIT must be one of async, sync \(got "later"\)/);
   });
 });
 

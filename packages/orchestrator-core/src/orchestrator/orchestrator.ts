@@ -17,6 +17,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { JobProgress, JobSummary } from '../api-types.js';
 import { LocalBackend } from '../backends/local.js';
 import type { Backend } from '../backends/types.js';
+import { readDatabaseEnv } from '../db/env.js';
 import { openDatabase, type Database } from '../db/open.js';
 import { compileJobOptions } from '../job/compile.js';
 import { JobOptionsError } from '../job/errors.js';
@@ -24,6 +25,7 @@ import type { BackendName, JobOptionsInput } from '../job/types.js';
 import { capsFor, compileOrchestratorOptions, type CompiledOrchestratorOptions, type OrchestratorOptions } from '../policies/orchestrator-options.js';
 import { resolveJobPlan } from '../policies/plan.js';
 import { JobStatus } from '../ports.js';
+import type { WorkerCommit } from '../store/defaults.js';
 import { PgSplitStore } from '../store/split-store.js';
 import type { JobWithSettings } from '../store/types.js';
 import { startWorkerEndpoint, type WorkerEndpoint } from '../worker-endpoint/server.js';
@@ -47,6 +49,8 @@ export interface OrchestratorDeps {
   taskManagerIdleTimeoutMs?: number;
   /** Grace period for task managers to exit by themselves when their job ends. */
   stopGraceMs?: number;
+  /** How worker calls commit (PgSplitStore `workerCommit`); default OFFSAMPLE_WORKER_COMMIT, else 'async'. */
+  workerCommit?: WorkerCommit;
 }
 
 export interface JobStatusEvent {
@@ -105,7 +109,8 @@ export class Orchestrator extends EventEmitter {
       this.database = await openDatabase(this.deps.databaseUrl ? { url: this.deps.databaseUrl } : {});
       this.ownsDatabase = true;
     }
-    this.storeInstance = new PgSplitStore(this.database);
+    const workerCommit = this.deps.workerCommit ?? readDatabaseEnv().workerCommit;
+    this.storeInstance = new PgSplitStore(this.database, workerCommit === undefined ? {} : { workerCommit });
     const store = this.storeInstance;
     for (const [name, backend] of Object.entries(this.deps.backends ?? {})) if (backend) this.backends.set(name as BackendName, backend);
     if (!this.backends.has('local')) this.backends.set('local', new LocalBackend());

@@ -37,6 +37,8 @@ export interface GroupedCallsOptions {
   waitRetryMs: number;
   /** Inputs of claimed attempts kept for their completes (claimed-attempts.ts). */
   claimedInputs: number;
+  /** The synchronous_commit of the statements' transactions ('off'), or null for the server's. */
+  synchronousCommit: 'off' | null;
 }
 
 export class GroupedWorkerCalls {
@@ -88,7 +90,7 @@ export class GroupedWorkerCalls {
   }
 
   private async claimBatch(jobId: string, lease: number, batch: BatchEntry<string, ClaimResult>[]): Promise<void> {
-    const rows = (await this.run('claim_many', [jobId, batch.map((e) => e.input), lease])).rows;
+    const rows = (await this.run('claim_many', [jobId, batch.map((e) => e.input), lease, this.options.synchronousCommit])).rows;
     for (const row of rows) {
       const entry = batch[(row.claimer as number) - 1];
       if (entry) entry.resolve(this.handOut(row, jobId, entry.input, false));
@@ -103,7 +105,7 @@ export class GroupedWorkerCalls {
   }
 
   private async claimOne(jobId: string, taskManagerId: string, lease: number): Promise<ClaimResult> {
-    const row = (await this.run('claim', [jobId, taskManagerId, lease])).rows[0] ?? {};
+    const row = (await this.run('claim', [jobId, taskManagerId, lease, this.options.synchronousCommit])).rows[0] ?? {};
     if (row.attempt_id != null) return this.handOut(row, jobId, taskManagerId, row.speculative as boolean);
     const status = row.job_status as JobStatus | null;
     if (status === JobStatus.QUEUED || (status === JobStatus.RUNNING && row.unfinished === true)) {
@@ -155,6 +157,7 @@ export class GroupedWorkerCalls {
       candidates.map((c) => c.input.outcomes.length),
       candidates.map((c) => (c.input.timings ? JSON.stringify(c.input.timings) : null)),
       JSON.stringify(results),
+      this.options.synchronousCommit,
     ];
     // Without the conflict clause first; a result already there rolls that statement back, and
     // the batch runs again with it, keeping what is there (sql.ts, DERIVED).

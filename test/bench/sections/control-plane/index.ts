@@ -42,6 +42,7 @@ export const controlPlaneSection: Section = {
         const store = new PgSplitStore(db, {
           ...(s.batchConcurrency !== null ? { batchConcurrency: s.batchConcurrency } : {}),
           ...(s.batchOverlapAt !== null ? { batchOverlapAt: s.batchOverlapAt } : {}),
+          ...(s.workerCommit !== null ? { workerCommit: s.workerCommit } : {}),
         });
         const log = (line: string) => ctx.log(`control-plane ${line}`);
         const has = (p: Phase) => s.phases.includes(p);

@@ -2,6 +2,7 @@
  * The control-plane section's printed table, headline figures and analysis notes. Targets from
  * issue 4 item 5: ≥ 3,000 claims/s with p99 < 50 ms; ≥ 50,000 results/s.
  */
+import { STORE_DEFAULTS } from '@offsample/orchestrator-core';
 import type { TableRow } from '../../section.js';
 import { round } from '../../stats.js';
 import type { ClaimPhaseFigure } from './claims.js';
@@ -37,7 +38,7 @@ export function describeControlPlane(m: ControlPlaneMeasurements, s: ControlPlan
   out.table.push({
     label: 'database',
     value: `PostgreSQL ${server.version.split(' ')[0]}`,
-    note: `${server.source}; fsync ${st.fsync ?? '?'}, synchronous_commit ${st.synchronous_commit ?? '?'}, shared_buffers ${st.shared_buffers ?? '?'}, autovacuum ${st.autovacuum ?? '?'}; pg pool max ${s.poolMax}`,
+    note: `${server.source}; fsync ${st.fsync ?? '?'}, synchronous_commit ${st.synchronous_commit ?? '?'} (worker calls: ${workerCommitNote(s)}), shared_buffers ${st.shared_buffers ?? '?'}, autovacuum ${st.autovacuum ?? '?'}; pg pool max ${s.poolMax}`,
   });
   if (s.settle && phases.filter(([f]) => f !== null).length > 1) {
     out.notes.push(
@@ -195,4 +196,10 @@ function describeIngest(out: Described, m: ControlPlaneMeasurements): void {
     const target = CONTROL_PLANE_DEFAULTS.targetResultsPerSecond;
     out.table.push({ label: `target: ≥ ${n0(target)} results/s`, value: best >= target ? 'met' : 'MISSED', note: `best product path ${n0(best)} rows/s` });
   }
+}
+
+/** How the store's claims, completes and heartbeats commit in this run (PgSplitStore workerCommit). */
+function workerCommitNote(s: ControlPlaneSettings): string {
+  const mode = s.workerCommit ?? STORE_DEFAULTS.workerCommit;
+  return mode === 'async' ? 'off, workerCommit async' : "the server's, workerCommit sync";
 }

@@ -5,6 +5,7 @@
  * this section knows live here.
  */
 import { z } from 'zod';
+import { WORKER_COMMITS, type WorkerCommit } from '@offsample/orchestrator-core';
 import { BenchOptionsError } from '../../options.js';
 import { CONTROL_PLANE_DEFAULTS, type ClientMode, type ProtocolMode, type SecretsMode } from './defaults.js';
 
@@ -32,6 +33,8 @@ export interface ControlPlaneSettings {
   /** Store group-commit options (PgSplitStore's batchConcurrency / batchOverlapAt); null: the product defaults. */
   batchConcurrency: number | null;
   batchOverlapAt: number | null;
+  /** PgSplitStore's workerCommit (how claims and completes commit); null: the product default. */
+  workerCommit: WorkerCommit | null;
   /** VACUUM (ANALYZE) + CHECKPOINT between phases (database.ts, settleDatabase); off: each phase inherits the last one's cleanup. */
   settle: boolean;
 }
@@ -62,6 +65,7 @@ const ENV = {
   BENCH_CP_BATCH_CONCURRENCY: ['batchConcurrency', int(1, 16)],
   BENCH_CP_BATCH_OVERLAP_AT: ['batchOverlapAt', int(1, 10_000)],
   BENCH_CP_SETTLE: ['settle', z.enum(['0', '1']).transform((v) => v === '1')],
+  BENCH_CP_WORKER_COMMIT: ['workerCommit', z.enum(WORKER_COMMITS)],
 } as const satisfies Record<string, readonly [keyof ControlPlaneSettings, z.ZodType]>;
 
 export const CONTROL_PLANE_ENV_HELP = Object.keys(ENV).join(', ');
@@ -88,6 +92,7 @@ export function compileControlPlaneSettings(env: NodeJS.ProcessEnv = process.env
     cpuProfile: false,
     batchConcurrency: null,
     batchOverlapAt: null,
+    workerCommit: null,
     settle: true,
   };
   for (const [name, [field, schema]] of Object.entries(ENV)) {

@@ -11,6 +11,8 @@
 -- already claimed, so each claim got slower as the job went on; the range makes
 -- splits(job_id, status, ordinal) the only index that yields this order, starting at the first
 -- PENDING split.
+-- $4: this transaction's synchronous_commit ('off': commit without waiting for the WAL flush;
+-- NULL: the server's setting), set by the UPDATE below for the rows it claims (split-store.ts, "Commits").
 WITH job AS (
   SELECT j.id, j.status FROM jobs j WHERE j.id = $1::uuid
 ),
@@ -47,7 +49,8 @@ claimed AS (
       speculative_slots = s.speculative_slots - CASE WHEN picked.speculative THEN 1 ELSE 0 END
   FROM picked
   WHERE s.id = picked.id
-  RETURNING s.id, s.job_id, s.ordinal, s.first_index, s.inputs, picked.speculative
+  RETURNING s.id, s.job_id, s.ordinal, s.first_index, s.inputs, picked.speculative,
+            set_config('synchronous_commit', coalesce($4::text, current_setting('synchronous_commit')), true) AS commit_mode
 ),
 attempt AS (
   INSERT INTO attempts (split_id, job_id, task_manager_id, status, speculative, started_at, lease_expires_at)

@@ -3,6 +3,8 @@
 -- claimers served; the store sends the others through claim.sql (speculative copies, wait / done).
 -- Same locking as claim.sql (SKIP LOCKED on splits, then the attempt insert); see its header for
 -- why the filter is `status < 'RUNNING'`.
+-- $4: this transaction's synchronous_commit ('off': commit without waiting for the WAL flush;
+-- NULL: the server's setting), set by the UPDATE below for the rows it claims (split-store.ts, "Commits").
 WITH job AS (
   SELECT j.id FROM jobs j WHERE j.id = $1::uuid AND j.status = 'RUNNING'
 ),
@@ -22,7 +24,8 @@ claimed AS (
   SET status = 'RUNNING', started_at = coalesce(s.started_at, now())
   FROM numbered
   WHERE s.id = numbered.id
-  RETURNING s.id, s.job_id, s.ordinal, s.first_index, s.inputs, numbered.n
+  RETURNING s.id, s.job_id, s.ordinal, s.first_index, s.inputs, numbered.n,
+            set_config('synchronous_commit', coalesce($4::text, current_setting('synchronous_commit')), true) AS commit_mode
 ),
 attempt AS (
   INSERT INTO attempts (split_id, job_id, task_manager_id, status, speculative, started_at, lease_expires_at)

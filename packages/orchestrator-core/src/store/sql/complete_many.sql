@@ -18,6 +18,9 @@
 -- as written only when a result conflicts) and
 -- the job's counters moved once per job. Locks: splits (in id order, so two batches cannot
 -- deadlock), then attempts, then job rows, as every other transition (split-store.ts header).
+-- $5: this transaction's synchronous_commit ('off': commit without waiting for the WAL flush; NULL:
+-- the server's setting), set by `win` for each split it closes: everything else this statement
+-- writes follows from those rows (split-store.ts, "Commits").
 -- Returns one row per winning attempt with the rows it stored.
 WITH report AS (
   SELECT *
@@ -46,7 +49,8 @@ win AS (
   FROM locked l, jobs j
   WHERE s.id = l.id AND j.id = s.job_id
     AND s.status IN ('PENDING', 'RUNNING') AND j.status = 'RUNNING'
-  RETURNING s.id, s.job_id, s.retries, l.attempt_id, l.pos, l.attempt_status, l.item_count, l.timings
+  RETURNING s.id, s.job_id, s.retries, l.attempt_id, l.pos, l.attempt_status, l.item_count, l.timings,
+            set_config('synchronous_commit', coalesce($5::text, current_setting('synchronous_commit')), true) AS commit_mode
 ),
 won AS (
   -- By primary key: a join on split_id is planned from attempts' split_id statistics, which a
