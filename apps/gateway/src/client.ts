@@ -5,6 +5,7 @@
  */
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
+import type { ResultRow } from '@offsample/orchestrator-core/results-format';
 
 export interface GatewayClientOptions {
   /** http(s)://host:port/graphql */
@@ -63,14 +64,8 @@ export interface ProgressView {
   errorsByCode: { code: string; count: number }[];
 }
 
-export interface ResultView {
-  inputIndex: number;
-  input: string;
-  label: string | null;
-  probabilities: number[] | null;
-  errorCode: string | null;
-  errorMessage: string | null;
-}
+/** A result or error record as the results query returns it (the fields every export writes). */
+export type ResultView = ResultRow;
 
 export interface ResultFilterInput {
   label?: string;

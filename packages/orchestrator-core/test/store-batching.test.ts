@@ -3,9 +3,8 @@
  * round trips, and each still gets exactly the answer it would get alone.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openTestStore, type TestStore } from '../../../test/setup/store.js';
+import { labelled, openTestStore, type TestStore } from '../../../test/setup/store.js';
 import { PgSplitStore } from '../dist/store/split-store.js';
-import type { ItemOutcome, WorkItem } from '../dist/ports.js';
 
 let t: TestStore;
 /** A second store on the same pool whose statements are counted by name. */
@@ -33,17 +32,7 @@ afterAll(async () => {
   await t?.close();
 });
 
-const labelled = (items: WorkItem[]): ItemOutcome[] =>
-  items.map((item) => ({ ...item, label: 'on-sample', probabilities: [0.2, 0.8], errorCode: null, errorMessage: null }));
-
-async function startedJob(n: number, splitSize: number): Promise<string> {
-  const jobId = await t.store.createJob({
-    name: 'batching test', backend: 'local', splitMode: 'dynamic', splitSize, numTaskManagers: 4, maxSplitRetries: 2,
-    inputs: Array.from({ length: n }, (_, i) => `key-${i}`), settings: {},
-  });
-  await t.store.markJobRunning(jobId);
-  return jobId;
-}
+const startedJob = (n: number, splitSize: number) => t.startedJob({ inputs: n, splitSize, numTaskManagers: 4 });
 
 describe('grouped claims', () => {
   it('40 task managers claiming 30 splits at once: each split once, lowest ordinals first, the rest wait', async () => {

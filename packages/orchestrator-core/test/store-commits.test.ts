@@ -5,10 +5,9 @@
  */
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openTestStore, type TestStore } from '../../../test/setup/store.js';
+import { labelled, openTestStore, type TestStore } from '../../../test/setup/store.js';
 import { PgSplitStore } from '../dist/store/split-store.js';
 import { statements, type StatementName } from '../dist/store/sql.js';
-import type { ItemOutcome, WorkItem } from '../dist/ports.js';
 
 let t: TestStore;
 /** The server's own synchronous_commit (on, unless the server says otherwise). */
@@ -22,17 +21,7 @@ afterAll(async () => {
   await t?.close();
 });
 
-const labelled = (items: WorkItem[]): ItemOutcome[] =>
-  items.map((item) => ({ ...item, label: 'on-sample', probabilities: [0.2, 0.8], errorCode: null, errorMessage: null }));
-
-async function startedJob(n: number, splitSize: number): Promise<string> {
-  const jobId = await t.store.createJob({
-    name: 'commit test', backend: 'local', splitMode: 'dynamic', splitSize, numTaskManagers: 2, maxSplitRetries: 2,
-    inputs: Array.from({ length: n }, (_, i) => `key-${i}`), settings: {},
-  });
-  await t.store.markJobRunning(jobId);
-  return jobId;
-}
+const startedJob = (n: number, splitSize: number) => t.startedJob({ inputs: n, splitSize });
 
 /** Runs one statement inside a transaction that is rolled back, and says what synchronous_commit the transaction would commit with. */
 async function commitModeOf(name: StatementName, values: unknown[]): Promise<{ mode: string; rows: number }> {

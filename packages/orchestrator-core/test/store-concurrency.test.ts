@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openTestStore, type TestStore } from '../../../test/setup/store.js';
-import type { ItemOutcome, WorkItem } from '../dist/ports.js';
+import { labelled as labelledAs, openTestStore, type TestStore } from '../../../test/setup/store.js';
+import type { WorkItem } from '../dist/ports.js';
 
 // A pool smaller than the number of claimers, so they really contend for connections and rows.
 let t: TestStore;
@@ -12,17 +12,9 @@ afterAll(async () => {
   await t?.close();
 });
 
-const labelled = (items: WorkItem[]): ItemOutcome[] =>
-  items.map((item) => ({ ...item, label: 'on-sample', probabilities: [0.3, 0.7], errorCode: null, errorMessage: null }));
-
-async function startedJob(splits: number, splitSize: number, maxSplitRetries: number): Promise<string> {
-  const jobId = await t.store.createJob({
-    name: 'concurrency', backend: 'local', splitMode: 'dynamic', splitSize, numTaskManagers: 20, maxSplitRetries,
-    inputs: Array.from({ length: splits * splitSize }, (_, i) => `https://img.example/${i}.jpg`), settings: {},
-  });
-  await t.store.markJobRunning(jobId);
-  return jobId;
-}
+const labelled = (items: WorkItem[]) => labelledAs(items, 'on-sample', [0.3, 0.7]);
+const startedJob = (splits: number, splitSize: number, maxSplitRetries: number) =>
+  t.startedJob({ inputs: Array.from({ length: splits * splitSize }, (_, i) => `https://img.example/${i}.jpg`), splitSize, maxSplitRetries, numTaskManagers: 20 });
 
 interface Held {
   splitId: string;

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openTestStore, type TestStore } from '../../../test/setup/store.js';
-import type { ItemOutcome, WorkItem } from '../dist/ports.js';
+import { labelled as labelledAs, openTestStore, type TestStore } from '../../../test/setup/store.js';
+import type { WorkItem } from '../dist/ports.js';
 
 let t: TestStore;
 beforeAll(async () => {
@@ -11,17 +11,9 @@ afterAll(async () => {
   await t?.close();
 });
 
-const labelled = (items: WorkItem[]): ItemOutcome[] =>
-  items.map((item) => ({ ...item, label: 'off-sample', probabilities: [0.9, 0.1], errorCode: null, errorMessage: null }));
-
-async function startedJob(n: number, splitSize: number, maxSplitRetries: number): Promise<string> {
-  const jobId = await t.store.createJob({
-    name: 'lease test', backend: 'local', splitMode: 'dynamic', splitSize, numTaskManagers: 2, maxSplitRetries,
-    inputs: Array.from({ length: n }, (_, i) => `s3-key-${i}`), settings: {},
-  });
-  await t.store.markJobRunning(jobId);
-  return jobId;
-}
+const labelled = (items: WorkItem[]) => labelledAs(items, 'off-sample', [0.9, 0.1]);
+const startedJob = (n: number, splitSize: number, maxSplitRetries: number) =>
+  t.startedJob({ inputs: Array.from({ length: n }, (_, i) => `s3-key-${i}`), splitSize, maxSplitRetries });
 
 async function claimSplit(jobId: string, tm: string, leaseMs = 60_000) {
   const claim = await t.store.claim(jobId, tm, leaseMs);

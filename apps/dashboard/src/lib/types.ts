@@ -1,4 +1,5 @@
 /** TypeScript shapes of what the dashboard queries, mirroring apps/gateway/schema.graphql. */
+import type { ResultRow as ExportedResultRow } from '@offsample/orchestrator-core/results-format';
 
 export const JOB_STATUSES = ['QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED', 'CANCELLED'] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
@@ -101,13 +102,8 @@ export interface TaskManager {
   endedAt: string | null;
 }
 
-export interface ResultRow {
-  inputIndex: number;
-  input: string;
-  label: string | null;
-  probabilities: number[] | null;
-  errorCode: string | null;
-  errorMessage: string | null;
+/** A row of the results query: what every export writes (results-format.ts), and when it was stored. */
+export interface ResultRow extends ExportedResultRow {
   createdAt: string;
 }
 

@@ -1,4 +1,5 @@
 /** Types of the split store beyond the SplitStore port (ports.ts). */
+import type { ResultRow } from '../results-format.js';
 import type { AttemptStatus, JobStatus, SplitStatus, TaskManagerStatus } from '../ports.js';
 
 /** What createJob() stores. Settings come already compiled and planned by the caller. */
@@ -124,13 +125,7 @@ export interface TaskManagerRecord {
   error: string | null;
 }
 
-export interface ResultRecord {
-  inputIndex: number;
-  input: string;
-  label: string | null;
-  probabilities: number[] | null;
-  errorCode: string | null;
-  errorMessage: string | null;
+export interface ResultRecord extends ResultRow {
   splitId: string | null;
   attemptId: string | null;
   fetchMs: number | null;
