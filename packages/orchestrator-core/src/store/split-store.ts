@@ -58,9 +58,9 @@ import {
   type WorkerStore,
 } from '../ports.js';
 import { withTransaction } from '../db/transaction.js';
-import { STORE_DEFAULTS, WORKER_COMMITS, type WorkerCommit } from './defaults.js';
 import { StoreError, StoreErrorCode, toStoreError } from './errors.js';
 import { GroupedWorkerCalls, type Row } from './grouped-calls.js';
+import { compileStoreOptions, type PgSplitStoreOptions } from './options.js';
 import * as reads from './reads.js';
 import { isUuid, jobFromRow } from './rows.js';
 import { planGeneration, preparedName, statements, type StatementName } from './sql.js';
@@ -76,23 +76,7 @@ export interface StoreDatabase {
   readonly prisma: PrismaClient;
 }
 
-export interface PgSplitStoreOptions {
-  /** claim() → 'wait' carries this retryAfterMs. */
-  waitRetryMs?: number;
-  /** createJob() inserts splits in batches of about this many inputs. */
-  createJobBatchInputs?: number;
-  /** Claim / complete batches in flight at once, per kind (group commit). */
-  batchConcurrency?: number;
-  /** A batch starts beside a running one of its kind only once this many calls wait (1: at once). */
-  batchOverlapAt?: number;
-  /** Most claim / complete calls written by one statement. */
-  maxBatch?: number;
-  /** Inputs of claimed attempts remembered for their completes (0: always look attempts up). */
-  claimedInputs?: number;
-  /** 'async' (default): claims, completes and heartbeats commit without waiting for the WAL flush;
-   * 'sync': with the server's synchronous_commit (see "Commits" above). */
-  workerCommit?: WorkerCommit;
-}
+export type { PgSplitStoreOptions } from './options.js';
 
 type Queryable = pg.Pool | pg.PoolClient;
 
@@ -107,17 +91,11 @@ export class PgSplitStore implements WorkerStore {
   private handedOut = 0;
 
   constructor(private readonly db: StoreDatabase, options: PgSplitStoreOptions = {}) {
-    this.synchronousCommit = commitOption(options.workerCommit ?? STORE_DEFAULTS.workerCommit) === 'async' ? 'off' : null;
-    this.waitRetryMs = intOption('waitRetryMs', options.waitRetryMs ?? STORE_DEFAULTS.waitRetryMs);
-    this.batchInputs = intOption('createJobBatchInputs', options.createJobBatchInputs ?? STORE_DEFAULTS.createJobBatchInputs);
-    this.grouped = new GroupedWorkerCalls((name, values) => this.run(this.db.pool, name, values), {
-      batchConcurrency: intOption('batchConcurrency', options.batchConcurrency ?? STORE_DEFAULTS.batchConcurrency),
-      overlapAt: intOption('batchOverlapAt', options.batchOverlapAt ?? STORE_DEFAULTS.batchOverlapAt),
-      maxBatch: intOption('maxBatch', options.maxBatch ?? STORE_DEFAULTS.maxBatch),
-      waitRetryMs: this.waitRetryMs,
-      claimedInputs: intOption('claimedInputs', options.claimedInputs ?? STORE_DEFAULTS.claimedInputs, 0),
-      synchronousCommit: this.synchronousCommit,
-    });
+    const compiled = compileStoreOptions(options);
+    this.synchronousCommit = compiled.grouped.synchronousCommit;
+    this.waitRetryMs = compiled.grouped.waitRetryMs;
+    this.batchInputs = compiled.createJobBatchInputs;
+    this.grouped = new GroupedWorkerCalls((name, values) => this.run(this.db.pool, name, values), compiled.grouped);
   }
 
   // ---- jobs ----
@@ -380,22 +358,6 @@ export class PgSplitStore implements WorkerStore {
 
 function emptyReport(): ReleaseReport {
   return { endedAttempts: [], releasedSplits: [], errorRecords: 0, jobIds: [] };
-}
-
-/** A store option that must be a positive integer (or, with min 0, a non-negative one). */
-function intOption(field: string, value: number, min: 0 | 1 = 1): number {
-  if (!Number.isInteger(value) || value < min) {
-    const what = min === 1 ? 'a positive integer' : 'a non-negative integer';
-    throw new StoreError(StoreErrorCode.INVALID_OPTIONS, `store option ${field} must be ${what} (got ${JSON.stringify(value)})`);
-  }
-  return value;
-}
-
-function commitOption(value: unknown): WorkerCommit {
-  if (!(WORKER_COMMITS as readonly unknown[]).includes(value)) {
-    throw new StoreError(StoreErrorCode.INVALID_OPTIONS, `store option workerCommit must be one of ${WORKER_COMMITS.join(', ')} (got ${JSON.stringify(value)})`);
-  }
-  return value as WorkerCommit;
 }
 
 /** Lease lengths go to SQL as int milliseconds. */
