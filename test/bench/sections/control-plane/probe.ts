@@ -3,7 +3,10 @@
  * - a WorkerStore wrapper that times each store call the endpoint makes (and the secret lookup);
  * - the pg pool's queue (requests waiting for a connection), sampled;
  * - this process's CPU and event-loop utilisation, and the CPU of the Postgres backends serving
- *   the bench database (from /proc: the server runs on this machine; NaN when it does not).
+ *   the bench database (from /proc: the server runs on this machine; NaN when it does not);
+ * - how often the event loop's thread gave up its core (voluntary: it had nothing to do) or had it
+ *   taken away (involuntary: preempted by another runnable thread), from /proc/self/status. Many
+ *   involuntary and few voluntary switches mean the loop was starved of a core, not idle.
  * Readings count only while `recording` is on (the measured window). With `cpuProfileFile` set,
  * the window is also CPU-profiled (V8 inspector, this process only) into that .cpuprofile file.
  */
@@ -31,6 +34,8 @@ export interface ProbeReading {
   /** CPU of the Postgres backends connected to the bench database (pooled connections and
    *  autovacuum workers), in cores; NaN when they cannot be read (server not on this machine). */
   postgresBackendCores: number;
+  /** Context switches of the event loop's thread per second of the window; NaN off Linux. */
+  endpointSwitchesPerSecond: { voluntary: number; involuntary: number };
 }
 
 const POOL_SAMPLE_MS = 20;
@@ -42,7 +47,13 @@ export class Probe {
   private recording = false;
   private poolSamples: number[] = [];
   private sampler: NodeJS.Timeout | null = null;
-  private started: { cpu: () => CpuReading; elu: EventLoopUtilization; backends: Map<number, number>; at: number } | null = null;
+  private started: {
+    cpu: () => CpuReading;
+    elu: EventLoopUtilization;
+    backends: Map<number, number>;
+    switches: { voluntary: number; involuntary: number };
+    at: number;
+  } | null = null;
 
   private profiler: Session | null = null;
 
@@ -79,7 +90,13 @@ export class Probe {
   async start(): Promise<void> {
     this.timings = new Map();
     this.poolSamples = [];
-    this.started = { cpu: startCpuMeter(), elu: performance.eventLoopUtilization(), backends: await this.backendTicks(), at: performance.now() };
+    this.started = {
+      cpu: startCpuMeter(),
+      elu: performance.eventLoopUtilization(),
+      backends: await this.backendTicks(),
+      switches: loopThreadSwitches(),
+      at: performance.now(),
+    };
     if (this.cpuProfileFile !== null) {
       this.profiler = new Session();
       this.profiler.connect();
@@ -98,6 +115,7 @@ export class Probe {
     const wallMs = performance.now() - started.at;
     const endpointCpu = started.cpu();
     const endpointEventLoopUtilisation = performance.eventLoopUtilization(started.elu).utilization;
+    const switches = loopThreadSwitches();
     if (this.profiler !== null && this.cpuProfileFile !== null) {
       const { profile } = await this.profiler.post('Profiler.stop');
       writeFileSync(this.cpuProfileFile, JSON.stringify(profile));
@@ -119,6 +137,10 @@ export class Probe {
       poolWaitingMax: samples.length ? Math.max(...samples) : 0,
       poolConnections: this.pool.totalCount,
       postgresBackendCores: backends.size > 0 ? (ticks * 1000) / CLOCK_TICKS_PER_S / wallMs : Number.NaN,
+      endpointSwitchesPerSecond: {
+        voluntary: ((switches.voluntary - started.switches.voluntary) * 1000) / wallMs,
+        involuntary: ((switches.involuntary - started.switches.involuntary) * 1000) / wallMs,
+      },
     };
   }
 
@@ -142,5 +164,16 @@ export class Probe {
       }
     }
     return out;
+  }
+}
+
+/** The main thread's context switches so far (its /proc/self/status lines; the main thread runs the event loop). */
+function loopThreadSwitches(): { voluntary: number; involuntary: number } {
+  try {
+    const status = readFileSync('/proc/self/status', 'utf8');
+    const field = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+)`, 'm').exec(status)?.[1] ?? Number.NaN);
+    return { voluntary: field('voluntary_ctxt_switches'), involuntary: field('nonvoluntary_ctxt_switches') };
+  } catch {
+    return { voluntary: Number.NaN, involuntary: Number.NaN };
   }
 }

@@ -10,6 +10,7 @@ import type { ServerFacts } from './database.js';
 import { CONTROL_PLANE_DEFAULTS } from './defaults.js';
 import type { ControlPlaneMeasurements } from './index.js';
 import type { IngestFigure } from './ingest.js';
+import type { ProbeReading } from './probe.js';
 import type { ControlPlaneSettings } from './settings.js';
 
 const ms = (v: number) => (Number.isFinite(v) ? (Math.abs(v) < 10 ? v.toFixed(2) : v.toFixed(1)) : '–');
@@ -59,6 +60,13 @@ export function describeControlPlane(m: ControlPlaneMeasurements, s: ControlPlan
   return out;
 }
 
+/** The loop thread's context switches: preempted (involuntary) against went idle (voluntary). */
+function switches(p: ProbeReading): string {
+  const { voluntary, involuntary } = p.endpointSwitchesPerSecond;
+  if (!Number.isFinite(voluntary) || !Number.isFinite(involuntary)) return '';
+  return ` (its thread preempted ${n0(involuntary)}/s, idle ${n0(voluntary)}/s)`;
+}
+
 function describePhase(out: Described, f: ClaimPhaseFigure, key: string, name: string): void {
   const dry = f.ranDryAtMs !== null ? `; job ran dry at ${(f.ranDryAtMs / 1000).toFixed(1)} s` : '';
   const c = f.cpuMsPerCycle;
@@ -66,7 +74,7 @@ function describePhase(out: Described, f: ClaimPhaseFigure, key: string, name: s
     {
       label: `${name}: claims/s | completes/s`,
       value: `${n0(f.claimsPerSecond)} | ${n0(f.completesPerSecond)}`,
-      note: `${n0(f.resultsPerSecond)} results/s; window ${(f.windowMs / 1000).toFixed(1)} s${dry}; pool queue ${f.probe.poolWaitingMean.toFixed(0)}, endpoint loop ${pct(f.probe.endpointEventLoopUtilisation)}`,
+      note: `${n0(f.resultsPerSecond)} results/s; window ${(f.windowMs / 1000).toFixed(1)} s${dry}; pool queue ${f.probe.poolWaitingMean.toFixed(0)}, endpoint loop ${pct(f.probe.endpointEventLoopUtilisation)}${switches(f.probe)}`,
     },
     { label: '    claim p50 / p99', value: `${ms(f.claim.p50Ms)} / ${ms(f.claim.p99Ms)} ms`, note: `max ${ms(f.claim.maxMs)} ms, ${f.claim.count} claims` },
     {
