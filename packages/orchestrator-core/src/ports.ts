@@ -134,7 +134,8 @@ export interface WorkerStore extends SplitStore {
   report?(jobId: string, report: TaskManagerReport): Promise<void>;
   /**
    * An attempt this store handed out whose answer never reached its task manager (the complete
-   * that claimNext rode on failed): end it and put its split back at once, using up no retry.
+   * that claimNext rode on failed): end it and put its split back at once, using up no retry (or,
+   * while the split runs on another attempt, offer its place again as a speculative slot).
    * False when the attempt no longer runs.
    */
   giveBack(attemptId: string, reason: string): Promise<boolean>;

@@ -215,7 +215,7 @@ describe('giving back a claim that never reached its task manager', () => {
     expect(await resultsPerInput(jobId)).toEqual({ inputs: 3, rows: 3 });
   });
 
-  it('a speculative copy given back leaves its split running on the original', async () => {
+  it('a speculative copy given back leaves its split running on the original, and its copy on offer again', async () => {
     const jobId = await startedJob(3, 3, 1);
     const original = await claimSplit(jobId, 'tm-slow');
     expect(await t.store.addSpeculativeAttempt(original.splitId)).toBe(true);
@@ -223,9 +223,30 @@ describe('giving back a claim that never reached its task manager', () => {
     expect(copy.speculative).toBe(true);
     expect(await t.store.giveBack(copy.attemptId, 'given back unseen: test')).toBe(true);
     const [split] = await t.store.listSplits(jobId);
-    expect(split).toMatchObject({ status: 'RUNNING' });
+    expect(split).toMatchObject({ status: 'RUNNING', retries: 1 });
     const attempts = await t.store.listAttempts(jobId);
     expect(attempts.map((a) => [a.taskManagerId, a.status]).sort()).toEqual([['tm-fast', 'CANCELLED'], ['tm-slow', 'RUNNING']]);
-    expect(await t.store.complete(original.attemptId, labelled(original.items))).toEqual({ kind: 'accepted', stored: 3 });
+    // The copy never reached a task manager, so the slot it took is offered again (no second
+    // retry is charged: the job's one retry already paid for it).
+    const again = await claimSplit(jobId, 'tm-other');
+    expect(again).toMatchObject({ splitId: original.splitId, speculative: true });
+    expect((await t.store.listSplits(jobId))[0]).toMatchObject({ status: 'RUNNING', retries: 1 });
+    expect(await t.store.addSpeculativeAttempt(original.splitId)).toBe(false);
+    expect(await t.store.complete(again.attemptId, labelled(again.items))).toEqual({ kind: 'accepted', stored: 3 });
+    expect((await t.store.complete(original.attemptId, labelled(original.items))).kind).toBe('discarded');
+    expect(await resultsPerInput(jobId)).toEqual({ inputs: 3, rows: 3 });
+  });
+
+  it('an original given back while its speculative copy runs leaves the split to the copy, with a copy on offer again', async () => {
+    const jobId = await startedJob(3, 3, 1);
+    const original = await claimSplit(jobId, 'tm-a');
+    expect(await t.store.addSpeculativeAttempt(original.splitId)).toBe(true);
+    const copy = await claimSplit(jobId, 'tm-b');
+    expect(await t.store.giveBack(original.attemptId, 'given back unseen: test')).toBe(true);
+    expect((await t.store.listSplits(jobId))[0]).toMatchObject({ status: 'RUNNING', retries: 1 });
+    const again = await claimSplit(jobId, 'tm-c');
+    expect(again).toMatchObject({ splitId: original.splitId, speculative: true });
+    expect(await t.store.complete(copy.attemptId, labelled(copy.items))).toEqual({ kind: 'accepted', stored: 3 });
+    expect((await t.store.complete(again.attemptId, labelled(again.items))).kind).toBe('discarded');
   });
 });

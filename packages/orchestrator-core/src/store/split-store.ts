@@ -211,8 +211,10 @@ export class PgSplitStore implements WorkerStore {
    * WorkerStore.giveBack: an attempt whose claim never reached its task manager (the complete it
    * rode on failed, so the answer carrying it was an error) ends CANCELLED with `reason`, and its
    * split goes back to PENDING at once without using up a retry, instead of waiting out a lease
-   * nobody renews and then being charged for it. A speculative copy given back leaves its split
-   * running on the other attempt. False when the attempt no longer runs (nothing changed).
+   * nobody renews and then being charged for it. When the split still runs on another attempt
+   * (a speculative copy, or the original beside its copy), it keeps running there and the given-back
+   * place is offered again as a speculative slot, with no further retry charged. False when the
+   * attempt no longer runs (nothing changed).
    */
   async giveBack(rawAttemptId: string, reason: string): Promise<boolean> {
     if (!isUuid(rawAttemptId)) return false;
@@ -224,6 +226,7 @@ export class PgSplitStore implements WorkerStore {
       const ended = (await this.run(client, 'cancel_attempt', [attemptId, splitId, reason])).rows;
       if (ended.length === 0) return false;
       await this.release(client, [splitId], ended, reason, false);
+      await this.run(client, 'reoffer_given_back', [splitId]);
       return true;
     });
   }

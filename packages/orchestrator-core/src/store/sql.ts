@@ -36,6 +36,7 @@ export const STATEMENT_NAMES = [
   'fail_task_manager_attempts',
   'lock_attempt_split',
   'cancel_attempt',
+  'reoffer_given_back',
   'release_splits',
   'fail_split_inputs',
   'speculate',
