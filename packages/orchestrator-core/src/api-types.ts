@@ -18,7 +18,11 @@ export interface JobProgress {
   splits: { total: number; pending: number; running: number; done: number; failed: number };
   /** Inputs finished per second over the last `windowMs` (rolling). */
   imagesPerSecond: number;
-  /** Seconds to finish at the rolling rate; null when unknown (no rate yet) or finished. */
+  /**
+   * Seconds to finish at the rolling rate, and never less than the splits still need at the median
+   * split time (a waiting split: one median; else the running splits' remaining median time);
+   * null when unknown (no rate yet) or finished.
+   */
   etaSeconds: number | null;
   activeTaskManagers: number;
   medianSplitMs: number | null;

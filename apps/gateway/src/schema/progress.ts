@@ -48,7 +48,7 @@ export class JobProgress {
   @Field(() => SplitCounts) splits!: SplitCounts;
   @Field(() => Float, { description: 'Inputs finished per second over the rolling window.' })
   imagesPerSecond!: number;
-  @Field(() => Float, { nullable: true, description: 'Seconds to finish at the rolling rate; null when unknown or finished.' })
+  @Field(() => Float, { nullable: true, description: 'Seconds to finish at the rolling rate, never less than the waiting and running splits still need at the median split time; null when unknown or finished.' })
   etaSeconds!: number | null;
   @Field(() => Int) activeTaskManagers!: number;
   @Field(() => Float, { nullable: true }) medianSplitMs!: number | null;

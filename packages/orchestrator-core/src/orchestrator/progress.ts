@@ -22,10 +22,12 @@ export function progressFromSnapshot(snapshot: JobProgressSnapshot, settings: Pr
   const windowMs = Math.min(snapshot.windowMs, elapsedMs);
   const imagesPerSecond = job.endedAt ? 0 : round2(snapshot.finishedInWindow / (windowMs / 1000));
   const remaining = job.totalInputs - finished;
-  const etaSeconds = job.endedAt || remaining <= 0 || imagesPerSecond <= 0 ? null : Math.ceil(remaining / imagesPerSecond);
+  const median = snapshot.medianSplitMs;
+  const etaSeconds = job.endedAt || remaining <= 0 || imagesPerSecond <= 0
+    ? null
+    : Math.ceil(Math.max(remaining / imagesPerSecond, tailFloorMs(snapshot, median) / 1000));
 
   const lapsingMs = settings.leaseMs * (settings.lapsingFraction ?? 1 / 3);
-  const median = snapshot.medianSplitMs;
   const stuckSplits: StuckSplit[] = [];
   for (const a of snapshot.runningAttempts) {
     const ageMs = nowMs - a.startedAt.getTime();
@@ -67,6 +69,22 @@ export function progressFromSnapshot(snapshot: JobProgressSnapshot, settings: Pr
     startedAt: job.startedAt,
     endedAt: job.endedAt,
   };
+}
+
+/**
+ * The least time the job still needs, from its splits rather than its rate: in a job's tail the
+ * rolling rate still counts the splits that just finished, so remaining ÷ rate alone promises an
+ * end before the running splits can be done. A split still waiting needs at least one median
+ * split time; otherwise the job waits for its slowest running split to reach the median split time
+ * (one already past it has no estimate, and counts 0). 0 before the first split is done.
+ */
+function tailFloorMs(snapshot: JobProgressSnapshot, median: number | null): number {
+  if (median === null) return 0;
+  if (snapshot.splits.pending > 0) return median;
+  const nowMs = snapshot.now.getTime();
+  let floor = 0;
+  for (const a of snapshot.runningAttempts) floor = Math.max(floor, median - (nowMs - a.startedAt.getTime()));
+  return floor;
 }
 
 function round2(n: number): number {
