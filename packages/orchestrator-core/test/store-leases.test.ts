@@ -215,38 +215,26 @@ describe('giving back a claim that never reached its task manager', () => {
     expect(await resultsPerInput(jobId)).toEqual({ inputs: 3, rows: 3 });
   });
 
-  it('a speculative copy given back leaves its split running on the original, and its copy on offer again', async () => {
+  // The given-back attempt never reached a task manager, so its place is offered again as a
+  // speculative slot: no second retry is charged (the job's one retry already paid for it).
+  it.each(['copy', 'original'] as const)('a %s given back while the other attempt runs: the split stays on it, and the place is on offer again', async (givenBack) => {
     const jobId = await startedJob(3, 3, 1);
     const original = await claimSplit(jobId, 'tm-slow');
     expect(await t.store.addSpeculativeAttempt(original.splitId)).toBe(true);
     const copy = await claimSplit(jobId, 'tm-fast');
     expect(copy.speculative).toBe(true);
-    expect(await t.store.giveBack(copy.attemptId, 'given back unseen: test')).toBe(true);
-    const [split] = await t.store.listSplits(jobId);
-    expect(split).toMatchObject({ status: 'RUNNING', retries: 1 });
+    const [gone, stays] = givenBack === 'copy' ? [copy, original] : [original, copy];
+    expect(await t.store.giveBack(gone.attemptId, 'given back unseen: test')).toBe(true);
+    expect((await t.store.listSplits(jobId))[0]).toMatchObject({ status: 'RUNNING', retries: 1 });
     const attempts = await t.store.listAttempts(jobId);
-    expect(attempts.map((a) => [a.taskManagerId, a.status]).sort()).toEqual([['tm-fast', 'CANCELLED'], ['tm-slow', 'RUNNING']]);
-    // The copy never reached a task manager, so the slot it took is offered again (no second
-    // retry is charged: the job's one retry already paid for it).
+    expect(attempts.map((a) => [a.attemptId, a.status]).sort()).toEqual([[gone.attemptId, 'CANCELLED'], [stays.attemptId, 'RUNNING']].sort());
+
     const again = await claimSplit(jobId, 'tm-other');
     expect(again).toMatchObject({ splitId: original.splitId, speculative: true });
     expect((await t.store.listSplits(jobId))[0]).toMatchObject({ status: 'RUNNING', retries: 1 });
     expect(await t.store.addSpeculativeAttempt(original.splitId)).toBe(false);
     expect(await t.store.complete(again.attemptId, labelled(again.items))).toEqual({ kind: 'accepted', stored: 3 });
-    expect((await t.store.complete(original.attemptId, labelled(original.items))).kind).toBe('discarded');
+    expect((await t.store.complete(stays.attemptId, labelled(stays.items))).kind).toBe('discarded');
     expect(await resultsPerInput(jobId)).toEqual({ inputs: 3, rows: 3 });
-  });
-
-  it('an original given back while its speculative copy runs leaves the split to the copy, with a copy on offer again', async () => {
-    const jobId = await startedJob(3, 3, 1);
-    const original = await claimSplit(jobId, 'tm-a');
-    expect(await t.store.addSpeculativeAttempt(original.splitId)).toBe(true);
-    const copy = await claimSplit(jobId, 'tm-b');
-    expect(await t.store.giveBack(original.attemptId, 'given back unseen: test')).toBe(true);
-    expect((await t.store.listSplits(jobId))[0]).toMatchObject({ status: 'RUNNING', retries: 1 });
-    const again = await claimSplit(jobId, 'tm-c');
-    expect(again).toMatchObject({ splitId: original.splitId, speculative: true });
-    expect(await t.store.complete(copy.attemptId, labelled(copy.items))).toEqual({ kind: 'accepted', stored: 3 });
-    expect((await t.store.complete(again.attemptId, labelled(again.items))).kind).toBe('discarded');
   });
 });
